@@ -1,0 +1,30 @@
+"""Test helpers: build items and run them through the real pipeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def run_rows(store: Any, settings: Any, rows: list[dict[str, Any]], origin: str = "test"):  # type: ignore[no-untyped-def]
+    from vimon.pipeline.ingest import ingest_records
+
+    return ingest_records(store, settings, rows, origin=origin)
+
+
+STORY = (
+    "Sáng nay, UBND quận Ba Đình tổ chức lễ khánh thành công viên cây xanh mới rộng hai héc ta "
+    "trên phố Đội Cấn. Công viên có đường đi bộ, sân chơi cho trẻ em, khu tập thể dục ngoài trời "
+    "và hệ thống chiếu sáng tiết kiệm năng lượng. Người dân trong khu vực bày tỏ vui mừng vì có "
+    "thêm không gian xanh để thư giãn sau giờ làm việc."
+)
+STORY_REWRITE = (
+    "UBND quận Ba Đình sáng nay đã tổ chức lễ khánh thành công viên cây xanh mới rộng hai héc ta "
+    "trên phố Đội Cấn. Công viên có đường đi bộ, sân chơi cho trẻ em, khu tập thể dục ngoài trời "
+    "và hệ thống chiếu sáng tiết kiệm năng lượng. Người dân trong khu vực bày tỏ vui mừng vì có "
+    "thêm không gian xanh để thư giãn sau giờ làm việc, theo phóng viên ghi nhận."
+)
+OTHER = (
+    "Chiều qua, mưa lớn kéo dài khiến nhiều tuyến phố ở quận Đống Đa ngập sâu, giao thông ùn tắc "
+    "nghiêm trọng. Lực lượng thoát nước đã được huy động để bơm nước và hướng dẫn phương tiện đi "
+    "đường khác, nhiều xe máy chết máy giữa đường."
+)

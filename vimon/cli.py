@@ -1,0 +1,280 @@
+"""The ``vimon`` command line. Thin: each command parses, calls one service, prints."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import traceback
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from vimon.errors import VimonError
+from vimon.settings import get_settings
+
+app = typer.Typer(
+    help="vimon — giám sát thông tin trên không gian mạng tiếng Việt "
+    "(Vietnamese information-space monitor).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+sources_app = typer.Typer(help="Quản lý nguồn tin / manage sources.", no_args_is_help=True)
+app.add_typer(sources_app, name="sources")
+out = Console()
+err = Console(stderr=True)
+
+
+def _store():  # type: ignore[no-untyped-def]
+    from vimon.store import open_store
+
+    return open_store()
+
+
+@app.command()
+def init() -> None:
+    """Tạo hoặc di trú CSDL / create or migrate the database."""
+    store = _store()
+    out.print(f"CSDL sẵn sàng / database ready: revision [bold]{store.revision()}[/] ({store.dialect})")
+
+
+@app.command()
+def ingest(
+    files: Annotated[list[str], typer.Argument(help="Tệp JSONL/CSV; '-' = stdin")],
+    as_json: Annotated[bool, typer.Option("--json", help="Dòng cuối là JSON tóm tắt")] = False,
+) -> None:
+    """Nhập tin qua toàn bộ pipeline / import items through the whole pipeline."""
+    from vimon.pipeline.ingest import ingest_paths
+
+    settings = get_settings()
+    store = _store()
+    progress = Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(),
+        TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal,
+    )
+    tasks: dict[str, int] = {}
+
+    def on_progress(path: str, done: int, size: int | None) -> None:
+        if path not in tasks:
+            tasks[path] = progress.add_task(Path(path).name if path != "-" else "stdin", total=size)
+        progress.update(tasks[path], completed=done)
+
+    with progress:
+        res = ingest_paths(store, settings, files, on_progress)
+    out.print(
+        f"Mới / new: [bold green]{res.new}[/]  Trùng / duplicate: [bold]{res.duplicate}[/]  "
+        f"Bị từ chối / rejected: [bold red]{res.rejected}[/]  Gần trùng / near-duplicate: "
+        f"{res.near_duplicate}"
+    )
+    for code, n in res.reasons.most_common():
+        out.print(f"  - {code}: {n}")
+    for msg in res.examples[:5]:
+        out.print(f"    · {msg}", markup=False)
+    if as_json:
+        print(json.dumps(res.summary()))
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Truy vấn / query")],
+    limit: Annotated[int, typer.Option(help="Số kết quả tối đa")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Mỗi kết quả một dòng JSON")] = False,
+) -> None:
+    """Tìm kiếm tin (không phân biệt dấu) / search items (diacritic-insensitive)."""
+    hits = _store().search(query, limit=limit)
+    if as_json:
+        for h in hits:
+            print(json.dumps({
+                "id": h["id"], "url": h["url"], "title": h["title"], "source": h["source"],
+                "published_at": _iso(h["published_at"]),
+            }, ensure_ascii=False))
+        return
+    table = Table("id", "nguồn / source", "thời gian / time", "tiêu đề / title")
+    for h in hits:
+        table.add_row(str(h["id"]), h["source"] or "", _iso(h["published_at"]) or "",
+                      (h["title"] or h["snippet"] or "")[:90])
+    out.print(table)
+
+
+def _iso(dt: datetime | None) -> str | None:
+    from vimon.web.format import iso_local
+
+    return iso_local(dt)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Địa chỉ / bind address")] = None,
+    port: Annotated[int | None, typer.Option(help="Cổng / port")] = None,
+) -> None:
+    """Chạy giao diện web + API / serve the web UI and JSON API."""
+    import uvicorn
+
+    from vimon.web.app import create_app
+
+    settings = get_settings()
+    settings.check_safe()
+    application = create_app(_store(), settings)
+    uvicorn.run(application, host=host or settings.host, port=port or settings.port,
+                log_level="warning")
+
+
+@app.command()
+def demo(
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Không chạy web sau khi nạp")] = False,
+    host: Annotated[str | None, typer.Option(help="Địa chỉ / bind address")] = None,
+    port: Annotated[int | None, typer.Option(help="Cổng / port")] = None,
+) -> None:
+    """Nạp bộ dữ liệu mẫu vào CSDL mới, chạy pipeline, in tóm tắt, rồi mở web."""
+    from vimon.demo.runner import run_demo
+
+    settings = get_settings()
+    store, summary = run_demo(settings)
+    table = Table("chỉ số / metric", "giá trị / value", title="vimon demo")
+    for key, value in summary.items():
+        table.add_row(key, str(value))
+    out.print(table)
+    if no_serve:
+        return
+    import uvicorn
+
+    from vimon.web.app import create_app
+
+    h, p = host or settings.host, port or settings.port
+    out.print(f"Giao diện web / web UI: [bold]http://{h}:{p}/[/]  (Ctrl+C để dừng)")
+    uvicorn.run(create_app(store, settings), host=h, port=p, log_level="warning")
+
+
+@sources_app.command("add")
+def sources_add(
+    url: Annotated[str, typer.Argument(help="URL nguồn (feed, sitemap, trang, kênh)")],
+    kind: Annotated[str | None, typer.Option(help="Loại nguồn / source kind")] = None,
+    name: Annotated[str | None, typer.Option(help="Tên / name")] = None,
+) -> None:
+    """Thêm nguồn / add a source."""
+    from vimon.collect.sources import add_source
+
+    src = add_source(_store(), url, kind=kind, name=name)
+    out.print(f"Đã thêm / added: [bold]{src['key']}[/] ({src['kind']})")
+
+
+@sources_app.command("list")
+def sources_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Liệt kê nguồn / list sources."""
+    rows = _store().list_sources()
+    if as_json:
+        for r in rows:
+            print(json.dumps({k: r[k] for k in ("id", "key", "name", "kind", "url", "followers",
+                                               "official", "items")}, ensure_ascii=False))
+        return
+    table = Table("key", "tên / name", "loại / kind", "tin / items")
+    for r in rows:
+        table.add_row(r["key"], r["name"] or "", r["kind"], str(r["items"]))
+    out.print(table)
+
+
+@sources_app.command("import")
+def sources_import(file: Annotated[Path, typer.Argument(help="Tệp CSV nguồn")]) -> None:
+    """Nhập danh sách nguồn từ CSV / import sources from CSV."""
+    from vimon.collect.sources import import_sources_csv
+
+    added, errors = import_sources_csv(_store(), file)
+    out.print(f"Đã nhập / imported: {added}; lỗi / errors: {len(errors)}")
+    for e in errors[:20]:
+        out.print(f"  - {e}", markup=False)
+
+
+@app.command("quarantine")
+def quarantine_list(
+    limit: Annotated[int, typer.Option(help="Số dòng")] = 20,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Xem các dòng bị cách ly / list quarantined input."""
+    rows, total = _store().list_quarantine(limit=limit)
+    if as_json:
+        for r in rows:
+            print(json.dumps({k: r[k] for k in ("id", "origin", "line", "reason_code", "reason")},
+                             ensure_ascii=False))
+        return
+    out.print(f"Tổng / total: {total}")
+    table = Table("id", "nguồn / origin", "dòng / line", "mã / code", "lý do / reason")
+    for r in rows:
+        table.add_row(str(r["id"]), r["origin"], str(r["line"] or ""), r["reason_code"],
+                      r["reason"][:100])
+    out.print(table)
+
+
+@app.command()
+def bench(
+    only: Annotated[str | None, typer.Option(help="Chỉ chạy benchmark có tên chứa chuỗi này")] = None,
+) -> None:
+    """Chạy bộ benchmark (cần mã nguồn đầy đủ) / run the benchmark suite."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    runner = root / "bench" / "run.py"
+    if not runner.is_file():
+        raise VimonError("VM-BENCH-001", "Không tìm thấy bench/run.py (cần bản checkout mã nguồn).",
+                         "Chạy trong thư mục mã nguồn: make bench")
+    cmd = [sys.executable, str(runner)] + (["--only", only] if only else [])
+    raise typer.Exit(subprocess.call(cmd, cwd=root))
+
+
+def _register_ml() -> None:
+    try:
+        from vimon.ml import commands as ml
+    except ImportError:
+        return
+    app.command("train")(ml.train)
+    app.command("classify")(ml.classify)
+    app.command("eval")(ml.eval_)
+    if hasattr(ml, "models"):
+        app.command("models")(ml.models)
+
+
+_register_ml()
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        app()
+    except VimonError as exc:
+        err.print(f"[bold red]Lỗi / error[/] {exc}", markup=True, highlight=False)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err.print("Đã dừng / interrupted")
+        sys.exit(130)
+    except Exception as exc:  # last resort: a message and a log file, never a traceback
+        log_path = _write_crash_log()
+        err.print(
+            f"[bold red]Lỗi nội bộ / internal error[/]: {type(exc).__name__}: {exc}\n"
+            f"Chi tiết đã ghi vào / details written to: {log_path}",
+            highlight=False,
+        )
+        sys.exit(70)
+
+
+def _write_crash_log() -> str:
+    try:
+        home = get_settings().home
+    except VimonError:
+        home = Path("vimon-data")
+    path = Path(home) / "logs" / "crash.log"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as f:
+            f.write(f"--- {datetime.now().isoformat()}\n{traceback.format_exc()}\n")
+    except OSError:
+        return "(không ghi được / could not write)"
+    return str(path)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Collection: the sources registry now; connectors and the scheduler build on it."""

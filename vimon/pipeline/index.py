@@ -1,0 +1,19 @@
+"""Stage ``store``: write the batch (items, bands, full-text rows, labels, clusters)."""
+
+from __future__ import annotations
+
+from vimon.pipeline.stages import StageContext, register
+from vimon.records import Item
+
+
+@register("store", writes=("id",))
+def run(batch: list[Item], ctx: StageContext) -> None:
+    before = sum(1 for it in batch if it.duplicate)
+    n = ctx.store.save_batch(batch)
+    after = sum(1 for it in batch if it.duplicate)
+    ctx.stats["new"] = ctx.stats.get("new", 0) + n
+    # Items a concurrent writer stored first are duplicates after all.
+    ctx.stats["duplicate"] = ctx.stats.get("duplicate", 0) + (after - before)
+    touched = {it.cluster_id for it in batch if it.id and it.cluster_id}
+    if touched:
+        ctx.store.refresh_cluster_sources(touched)

@@ -1,0 +1,144 @@
+"""The ingest service: rows in, items stored, rejections quarantined, counts out.
+
+Used by ``vimon ingest``, ``POST /api/ingest``, the demo and (later) the collectors.
+Streaming: rows are parsed and pushed through the pipeline in batches, so memory stays
+constant whatever the input size.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from vimon.errors import InputError
+from vimon.pipeline.parse import parse_row
+from vimon.pipeline.readers import iter_rows, open_input
+from vimon.pipeline.runner import InlineRunner, Runner
+from vimon.records import Item, Rejection
+
+
+@dataclass
+class IngestResult:
+    new: int = 0
+    duplicate: int = 0
+    rejected: int = 0
+    near_duplicate: int = 0
+    reasons: Counter[str] = field(default_factory=Counter)
+    examples: list[str] = field(default_factory=list)  # a few rejection messages to show
+
+    def summary(self) -> dict[str, int]:
+        return {"new": self.new, "duplicate": self.duplicate, "rejected": self.rejected}
+
+
+class Ingestor:
+    """Batches rows through a runner; call :meth:`add` per row, then :meth:`close`."""
+
+    def __init__(self, store: Any, settings: Any, runner: Runner | None = None) -> None:
+        self.store = store
+        self.settings = settings
+        self.runner = runner or InlineRunner(store, settings)
+        self.result = IngestResult()
+        self._items: list[Item] = []
+        self._rejects: list[Rejection] = []
+
+    def add(self, parsed: Item | Rejection) -> None:
+        if isinstance(parsed, Rejection):
+            self._rejects.append(parsed)
+            self.result.rejected += 1
+            self.result.reasons[parsed.reason_code] += 1
+            if len(self.result.examples) < 10:
+                self.result.examples.append(parsed.reason)
+            if len(self._rejects) >= 200:
+                self._flush_rejects()
+        else:
+            self._items.append(parsed)
+            if len(self._items) >= self.settings.ingest_batch_size:
+                self.flush()
+
+    def _flush_rejects(self) -> None:
+        if self._rejects:
+            self.store.add_quarantine(self._rejects)
+            self._rejects = []
+
+    def flush(self) -> None:
+        self._flush_rejects()
+        if self._items:
+            batch, self._items = self._items, []
+            self.runner.run(batch)
+        stats = self.runner.stats
+        self.result.new = stats.get("new", 0)
+        self.result.duplicate = stats.get("duplicate", 0)
+        self.result.near_duplicate = stats.get("near_duplicate", 0)
+
+    def close(self) -> IngestResult:
+        self.flush()
+        return self.result
+
+
+def ingest_records(
+    store: Any, settings: Any, records: Iterable[Any], origin: str = "api"
+) -> IngestResult:
+    """Ingest already-decoded rows (the API, the demo)."""
+    ing = Ingestor(store, settings)
+    run_id = store.start_run(origin)
+    for n, row in enumerate(records, start=1):
+        if isinstance(row, Rejection):
+            ing.add(row)
+            continue
+        raw = orjson.dumps(row, default=str) if isinstance(row, dict | list) else repr(row)
+        ing.add(parse_row(row, origin, n, raw, settings.max_text_chars))
+    res = ing.close()
+    store.finish_run(run_id, res.new, res.duplicate, res.rejected)
+    return res
+
+
+def ingest_paths(
+    store: Any,
+    settings: Any,
+    paths: Sequence[str],
+    on_progress: Callable[[str, int, int | None], None] | None = None,
+) -> IngestResult:
+    """Ingest JSONL/CSV files (``-`` = stdin). Raises InputError only when no file at all
+    could be read; a file that cannot be opened among several is quarantined by name."""
+    ing = Ingestor(store, settings)
+    run_id = store.start_run(",".join(paths)[:500])
+    opened = 0
+    errors: list[InputError] = []
+    for path in paths:
+        try:
+            f, size, origin = open_input(path)
+        except InputError as exc:
+            errors.append(exc)
+            ing.add(Rejection(path, None, "bad_file", exc.message, path.encode()))
+            continue
+        opened += 1
+        done = 0
+
+        def on_bytes(n: int, _path: str = path, _size: int | None = size) -> None:
+            nonlocal done
+            done += n
+            if on_progress:
+                on_progress(_path, done, _size)
+
+        try:
+            for line, row, raw in iter_rows(f, path, origin, settings.max_row_bytes, on_bytes):
+                if isinstance(row, Rejection):
+                    ing.add(row)
+                else:
+                    ing.add(parse_row(row, origin, line, raw, settings.max_text_chars))
+        except InputError as exc:
+            errors.append(exc)
+            ing.add(Rejection(origin, None, "bad_file", exc.message, path.encode()))
+            opened -= 1
+        finally:
+            if path != "-":
+                f.close()
+    res = ing.close()
+    store.finish_run(run_id, res.new, res.duplicate, res.rejected)
+    if opened == 0 and errors:
+        raise errors[0]
+    return res

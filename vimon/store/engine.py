@@ -1,0 +1,79 @@
+"""Engine creation and migrations for both dialects."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from vimon.errors import StoreError
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+            cur = dbapi_conn.cursor()
+            # WAL: readers never block the single writer; NORMAL sync is safe with WAL
+            # (a power cut may lose the last commit, never corrupt the file).
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute("PRAGMA cache_size=-65536")
+            cur.close()
+
+        return engine
+    if url.startswith("postgres"):
+        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    raise StoreError(
+        "VM-DB-001",
+        f"Không hỗ trợ loại CSDL trong VIMON_DATABASE_URL: {url.split(':', 1)[0]!r}. "
+        "Unsupported database URL scheme.",
+        "Dùng sqlite:///đường/dẫn.sqlite hoặc postgresql+psycopg://user@host/db",
+    )
+
+
+def _alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("vimon.store") / "migrations"))
+    return cfg
+
+
+def migrate(engine: Engine) -> str:
+    """Bring the database to the head revision; returns the revision now in force."""
+    cfg = _alembic_config()
+    try:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+        return current_revision(engine) or ""
+    except OperationalError as exc:
+        raise StoreError(
+            "VM-DB-002",
+            f"Không kết nối hoặc tạo được CSDL / cannot open the database: {exc.orig}",
+            "Kiểm tra VIMON_DATABASE_URL và quyền ghi thư mục VIMON_HOME.",
+        ) from exc
+    except SQLAlchemyError as exc:
+        raise StoreError("VM-DB-003", f"Di trú CSDL thất bại / migration failed: {exc}") from exc
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    return head or ""
