@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve test test-fast lint bench models screenshots clean
+.PHONY: help install demo serve test lint bench models screenshots clean
 
 help: ## Danh sách lệnh / list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -40,6 +40,9 @@ bench: $(STAMP) ## Đo hiệu năng / run the benchmarks
 
 models: $(STAMP) ## Huấn luyện lại các mô hình mặc định từ ../shared/data
 	$(BIN)/python scripts/make_models.py
+
+screenshots: $(STAMP) ## Chụp ảnh các trang web vào docs/screenshots (cần chromium)
+	VIMON_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/web/test_browser.py
 
 clean: ## Xóa .venv và dữ liệu cục bộ
 	rm -rf $(VENV) vimon-data .pytest_cache .ruff_cache .mypy_cache

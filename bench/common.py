@@ -26,13 +26,27 @@ _TAILS = ["mong các cơ quan chức năng sớm vào cuộc", "rất mong đư�
           "thật sự quá tốt", "đề nghị kiểm tra lại", "dc hỗ trợ nhanh lắm", "vs tình hình này thì khổ"]
 
 
-def short_posts(n: int, seed: int = 7) -> list[dict]:
-    """Deterministic synthetic posts, ~100–160 characters, unique by id and mostly by text."""
+_PLACES = ["phố Hàng Bông", "ngõ 165 Cầu Giấy", "khu đô thị Linh Đàm", "đường Giải Phóng",
+           "phường Phúc Xá", "chợ Đồng Xuân", "hồ Hoàn Kiếm", "cầu Vĩnh Tuy", "bến xe Mỹ Đình",
+           "trường tiểu học Kim Liên", "bệnh viện Bạch Mai", "chung cư Royal City", "phố Tạ Hiện",
+           "xã Đông Anh", "đường vành đai 3", "ga Cát Linh", "công viên Thống Nhất", "phố Kim Mã"]
+_WORDS = ["sáng", "nay", "chiều", "qua", "tối", "hôm", "qua", "mấy", "hôm", "nay", "liên", "tục", "hàng", "ngày", "cuối", "tuần", "đầu", "tháng", "xe", "máy", "ô", "tô", "xe", "buýt", "người", "già", "trẻ", "em", "học", "sinh", "công", "nhân", "hàng", "quán", "vỉa", "hè", "cây", "xanh", "điện", "nước", "mạng", "internet", "rác", "thải", "tiếng", "ồn", "khói", "bụi", "giá", "cả", "an", "ninh", "trộm", "cắp", "cháy", "nổ", "mưa", "to", "nắng", "nóng", "rét", "đậm", "ngập", "úng", "tắc", "đường", "sửa", "đường", "đào", "đường", "đèn", "đường", "cống", "rãnh", "phường", "quận", "thành", "phố", "công", "an", "tổ", "dân", "phố", "ban", "quản", "lý", "chủ", "đầu", "tư", "nhà", "thầu", "bảo", "vệ"]
+
+
+def short_posts(n: int, seed: int = 7, repost_share: float = 0.05) -> list[dict]:
+    """Deterministic synthetic posts (~100–200 characters). Most are distinct, as real feeds
+    are; a ``repost_share`` fraction re-posts an earlier text with a small edit, so near-
+    duplicate clustering is exercised at a realistic rate."""
     rnd = random.Random(seed)
-    rows = []
+    rows: list[dict] = []
     for i in range(n):
-        text = (f"{rnd.choice(_SUBJECTS)} {rnd.choice(_VERBS)} {rnd.choice(_OBJECTS)} "
-                f"tại tổ {rnd.randint(1, 60)}, {rnd.choice(_TAILS)} #{i}")
+        if rows and rnd.random() < repost_share:
+            base = rnd.choice(rows[-500:])["text"]
+            text = f"{rnd.choice(['Chia sẻ:', 'Mọi người xem:', 'Nóng:'])} {base}"
+        else:
+            words = " ".join(rnd.choice(_WORDS) for _ in range(rnd.randint(8, 16)))
+            text = (f"{rnd.choice(_SUBJECTS)} {rnd.choice(_VERBS)} {rnd.choice(_OBJECTS)} ở "
+                    f"{rnd.choice(_PLACES)}: {words}, {rnd.choice(_TAILS)}")
         rows.append({"id": str(i), "source": f"nhom-{i % 40}", "kind": "post", "text": text,
                      "published_at": f"2026-11-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:00+07:00",
                      "metrics": {"likes": i % 97, "shares": i % 13}})

@@ -72,7 +72,14 @@ class Settings(BaseSettings):
         "Bytes of a rejected row kept verbatim; the rest is recorded by its SHA-256.",
     )
     ingest_batch_size: int = Field(
-        1000, description="Số bản ghi mỗi lô khi nhập. Items per pipeline batch."
+        2000,
+        description="Số bản ghi mỗi lô khi nhập (lô lớn hơn: ít lần ghi đĩa hơn). "
+        "Items per pipeline batch; larger batches mean fewer commits.",
+    )
+    ingest_overlap: bool = Field(
+        True,
+        description="Ghi lô trước trên một luồng riêng trong khi xử lý lô sau (SQLite/PostgreSQL "
+        "nhả GIL khi ghi). Write one batch on a thread while the next is processed.",
     )
     dedupe_num_perm: int = Field(
         64, description="Số hoán vị MinHash. MinHash permutations."

@@ -25,7 +25,7 @@ def bad_lines(settings) -> list[tuple[str, str]]:
     """50 bad lines with the reason code each must get."""
     out: list[tuple[str, str]] = []
     for i in range(10):
-        out.append(('{"id": "b%d", "text": "thiếu ngoặc"' % i, "bad_json"))
+        out.append(('{"id": "b' + str(i) + '", "text": "thiếu ngoặc"', "bad_json"))
     for i in range(10):
         out.append((json.dumps({"id": f"m{i}", "title": "không có text"}), "missing_text"))
     for i in range(10):

@@ -108,8 +108,8 @@ def test_quarantine_keeps_reason_and_hash_of_huge_rows(store, settings):
 
 
 def test_get_item_and_labels_round_trip(store, settings):
-    from vimon.records import Item, Label
     from vimon.pipeline.runner import InlineRunner
+    from vimon.records import Item, Label
 
     runner = InlineRunner(store, settings, ("normalize", "dedupe", "store"))
     it = Item(text="Lừa đảo nhận quà tri ân, bấm vào link để nhận thưởng ngay hôm nay nhé mọi người",

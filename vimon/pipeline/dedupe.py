@@ -10,12 +10,17 @@
 
 Texts shorter than ``MIN_SHINGLE_TOKENS`` syllables cluster only with exact copies: short
 comments ("hay quá", "ok") would otherwise all collapse into one meaningless cluster.
+
+An item that is a near-exact copy (≥ ``REPRESENTED_AT``) of an indexed item does not add its
+own bands: its twin already answers every lookup it would answer. This keeps band lookups
+bounded when a spam campaign posts the same text ten thousand times.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import zlib
 from typing import Any
 
 import numpy as np
@@ -25,8 +30,13 @@ from vimon.pipeline.stages import StageContext, register
 from vimon.records import Item
 
 MIN_SHINGLE_TOKENS = 8
+REPRESENTED_AT = 0.9
 _TOKEN = re.compile(r"[a-z0-9]+")
-_INT63 = (1 << 63) - 1
+_MASK63 = np.uint64((1 << 63) - 1)
+# Odd 64-bit multipliers for combining a band's rows into one key (wrapping arithmetic).
+_MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
+                 0xD6E8FEB86659FD93, 0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53,
+                 0x2545F4914F6CDD1D, 0x94D049BB133111EB], dtype=np.uint64)
 
 
 def content_hash(folded: str) -> str:
@@ -40,19 +50,26 @@ def shingles(folded: str, n: int) -> list[bytes]:
     return [" ".join(toks[i : i + n]).encode() for i in range(len(toks) - n + 1)]
 
 
-def band_keys(sig: np.ndarray, bands: int) -> list[int]:
-    rows = len(sig) // bands
-    keys = []
-    for b in range(bands):
-        h = hashlib.blake2b(sig[b * rows : (b + 1) * rows].tobytes(), digest_size=8,
-                            person=b.to_bytes(2, "little") + b"vmlsh")
-        # signed 63-bit so it fits BIGINT on both databases
-        keys.append(int.from_bytes(h.digest(), "little") & _INT63)
-    return keys
+def band_keys(sigs: np.ndarray, bands: int) -> np.ndarray:
+    """LSH band keys for a matrix of signatures (n × num_perm) → (n × bands) int64 ≥ 0."""
+    n, perm = sigs.shape
+    rows = perm // bands
+    if rows > len(_MIX):
+        raise ValueError(f"at most {len(_MIX)} rows per band (num_perm / bands)")
+    cube = sigs.reshape(n, bands, rows).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        mixed = (cube * _MIX[:rows]).sum(axis=2, dtype=np.uint64)
+        salt = (np.arange(bands, dtype=np.uint64) + np.uint64(1)) * np.uint64(0x632BE59BD9B4E019)
+        keys = (mixed ^ salt) * np.uint64(0x9E3779B97F4A7C15)
+        keys ^= keys >> np.uint64(29)
+    return (keys & _MASK63).astype(np.int64)
 
 
-def similarity(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.count_nonzero(a == b)) / len(a)
+def signatures(texts: list[list[bytes]], num_perm: int) -> np.ndarray:
+    # crc32 (C, ~10× faster than the default sha1) is only the base hash: MinHash's random
+    # universal permutations on top of it give the independence the Jaccard estimate needs.
+    hashes = MinHash.bulk(texts, num_perm=num_perm, hashfunc=zlib.crc32)
+    return np.vstack([mh.hashvalues.astype(np.uint32) for mh in hashes])
 
 
 @register(
@@ -81,38 +98,60 @@ def run(batch: list[Item], ctx: StageContext) -> None:
 
     sh = [shingles(it.folded, s.dedupe_shingle) for it in fresh]
     with_sh = [i for i, x in enumerate(sh) if x]
-    sigs: dict[int, np.ndarray] = {}
+    sig_of: dict[int, np.ndarray] = {}
+    keys_of: dict[int, np.ndarray] = {}
     if with_sh:
-        hashes = MinHash.bulk([sh[i] for i in with_sh], num_perm=s.dedupe_num_perm)
-        for i, mh in zip(with_sh, hashes, strict=True):
-            sig = mh.hashvalues.astype(np.uint32)  # values are < 2**32 by construction
-            sigs[i] = sig
-            fresh[i].minhash = sig.tobytes()
-            fresh[i].band_keys = band_keys(sig, s.dedupe_bands)
+        sigs = signatures([sh[i] for i in with_sh], s.dedupe_num_perm)
+        keys = band_keys(sigs, s.dedupe_bands)
+        for row, i in enumerate(with_sh):
+            sig_of[i], keys_of[i] = sigs[row], keys[row]
+            fresh[i].minhash = sigs[row].tobytes()
 
-    stored = ctx.store.band_candidates([k for i in with_sh for k in fresh[i].band_keys])
-    by_band: dict[int, list[tuple[Any, str | None, np.ndarray | None]]] = {}
-    for key, item_id, cluster_id, mh in stored:
-        sig = np.frombuffer(mh, dtype=np.uint32) if mh else None
-        by_band.setdefault(key, []).append((item_id, cluster_id, sig))
+    all_keys = np.unique(np.concatenate(list(keys_of.values()))).tolist() if keys_of else []
+    # Bands of the previous batch: it may still be on its way to the database.
+    recent: dict[str, Any] = ctx.state.get("dedupe", {"refs": {}, "info": {}, "n": 0})
+    prev_refs: dict[int, list[Any]] = recent["refs"]
+    stored_refs: dict[int, list[Any]] = {}
+    ref_info: dict[Any, tuple[str | None, np.ndarray]] = recent["info"]
+    for key, item_id, cluster_id, mh in ctx.store.band_candidates(all_keys):
+        stored_refs.setdefault(key, []).append(item_id)
+        if item_id not in ref_info and mh:
+            ref_info[item_id] = (cluster_id, np.frombuffer(mh, dtype=np.uint32))
 
+    batch_no = recent["n"] + 1
+    new_refs: dict[int, list[Any]] = {}
+    new_info: dict[Any, tuple[str | None, np.ndarray]] = {}
+    threshold = s.dedupe_threshold
+    empty: tuple[Any, ...] = ()
     for i, it in enumerate(fresh):
-        sig = sigs.get(i)
-        best: tuple[float, Any, str | None] = (0.0, None, None)
+        sig = sig_of.get(i)
+        best_sim, best_ref, best_cluster = 0.0, None, None
+        my_keys: list[int] = []
         if sig is not None:
-            for key in it.band_keys:
-                for ref, cid, other in by_band.get(key, ()):
-                    if other is None or len(other) != len(sig):
-                        continue
-                    sim = similarity(sig, other)
-                    if sim > best[0]:
-                        best = (sim, ref, cid)
-        if best[0] >= s.dedupe_threshold and best[2]:
-            it.cluster_id = best[2]
-            it.near_duplicate_of = best[1] if isinstance(best[1], int) else None
+            my_keys = keys_of[i].tolist()
+            refs_set: set[Any] = set()
+            for k in my_keys:
+                refs_set.update(stored_refs.get(k, empty))
+                refs_set.update(prev_refs.get(k, empty))
+                refs_set.update(new_refs.get(k, empty))
+            if refs_set:
+                refs = list(refs_set)
+                mat = np.array([ref_info[r][1] for r in refs])
+                if mat.shape[1] == sig.shape[0]:
+                    sims = (mat == sig).sum(axis=1)
+                    j = int(np.argmax(sims))
+                    best_sim = float(sims[j]) / sig.shape[0]
+                    best_ref, best_cluster = refs[j], ref_info[refs[j]][0]
+        if best_sim >= threshold and best_cluster:
+            it.cluster_id = best_cluster
+            it.near_duplicate_of = best_ref if isinstance(best_ref, int) else None
             ctx.stats["near_duplicate"] = ctx.stats.get("near_duplicate", 0) + 1
         else:
             it.cluster_id = it.content_hash[:16]
-        if sig is not None:  # later items of this batch can join this one's cluster
-            for key in it.band_keys:
-                by_band.setdefault(key, []).append((f"batch:{i}", it.cluster_id, sig))
+        if sig is not None and best_sim < REPRESENTED_AT:
+            it.band_keys = my_keys
+            ref = ("batch", batch_no, i)  # later items (this batch and the next) can join it
+            ref_info[ref] = new_info[ref] = (it.cluster_id, sig)
+            for k in my_keys:
+                new_refs.setdefault(k, []).append(ref)
+    ctx.state["dedupe"] = {"refs": new_refs, "info": new_info, "n": batch_no}

@@ -40,7 +40,7 @@ class Ingestor:
     def __init__(self, store: Any, settings: Any, runner: Runner | None = None) -> None:
         self.store = store
         self.settings = settings
-        self.runner = runner or InlineRunner(store, settings)
+        self.runner = runner or InlineRunner(store, settings, overlap_store=settings.ingest_overlap)
         self.result = IngestResult()
         self._items: list[Item] = []
         self._rejects: list[Rejection] = []
@@ -69,13 +69,14 @@ class Ingestor:
         if self._items:
             batch, self._items = self._items, []
             self.runner.run(batch)
+
+    def close(self) -> IngestResult:
+        self.flush()
+        self.runner.close()
         stats = self.runner.stats
         self.result.new = stats.get("new", 0)
         self.result.duplicate = stats.get("duplicate", 0)
         self.result.near_duplicate = stats.get("near_duplicate", 0)
-
-    def close(self) -> IngestResult:
-        self.flush()
         return self.result
 
 

@@ -8,7 +8,7 @@ and ``checked=True`` (used in tests) verifies at run time that a stage touched n
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from vimon.errors import VimonError
@@ -22,6 +22,8 @@ class StageContext:
     store: Any  # vimon.store.Store
     settings: Any  # vimon.settings.Settings
     stats: dict[str, int]
+    # Scratch state a stage keeps between batches of one run, keyed by the stage's name.
+    state: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 templates.env.filters["vn_time"] = fmt.vn_time
 templates.env.filters["vn_number"] = fmt.vn_number
 templates.env.globals["kind_labels"] = fmt.KIND_LABELS
+templates.env.globals["metric_labels"] = fmt.METRIC_LABELS
 templates.env.globals["version"] = __version__
 
 

@@ -1,0 +1,1 @@
+"""The demo corpus (written by the vimon team) and the demo runner."""

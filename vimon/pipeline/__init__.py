@@ -1,0 +1,1 @@
+"""The pipeline: stage registry, stages, runners and the ingest service."""
