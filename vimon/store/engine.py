@@ -57,7 +57,7 @@ def migrate(engine: Engine) -> str:
     try:
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+            command.upgrade(cfg, "heads")  # parallel branches merge later
         return current_revision(engine) or ""
     except OperationalError as exc:
         raise StoreError(
@@ -71,9 +71,11 @@ def migrate(engine: Engine) -> str:
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        heads = MigrationContext.configure(conn).get_current_heads()
+    return ",".join(sorted(heads)) or None
 
 
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
-    return head or ""
+    """The head revisions, joined with ',' when branches are not merged yet."""
+    heads = ScriptDirectory.from_config(_alembic_config()).get_heads()
+    return ",".join(sorted(heads))
