@@ -94,3 +94,15 @@ def test_serve_answers_on_loopback(tmp_path: Path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_demo_no_serve_reports_counts(tmp_path: Path):
+    r = vimon("demo", "--no-serve", home=tmp_path, timeout=300)
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    for label in ("Tin mới / new items", "Trùng / duplicates", "Cụm nhiều bản / multi-item clusters"):
+        assert label in out
+    new = int(next(line for line in out.splitlines() if "Tin mới / new items" in line).split("│")[2])
+    clusters = int(next(line for line in out.splitlines() if "multi-item clusters" in line).split("│")[2])
+    assert new >= 400 and clusters >= 8
+    assert (tmp_path / "demo.sqlite").is_file()

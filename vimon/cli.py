@@ -12,7 +12,14 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from vimon.errors import VimonError
@@ -58,7 +65,7 @@ def ingest(
         TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(),
         TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal,
     )
-    tasks: dict[str, int] = {}
+    tasks: dict[str, TaskID] = {}
 
     def on_progress(path: str, done: int, size: int | None) -> None:
         if path not in tasks:
@@ -228,7 +235,7 @@ def bench(
 
 def _register_ml() -> None:
     try:
-        from vimon.ml import commands as ml
+        from vimon.ml import commands as ml  # type: ignore[attr-defined,unused-ignore]
     except ImportError:
         return
     app.command("train")(ml.train)

@@ -45,15 +45,15 @@ class InlineRunner:
         self._writer_stats: dict[str, int] = {}
         self.ctx = st.StageContext(store=store, settings=settings, stats=self._main_stats)
         self._overlap = overlap_store and stages and stages[-1].name == "store"
+        self._store_stage: st.Stage | None = None
+        self._cpu_stages = stages
         if self._overlap:
             self._cpu_stages, self._store_stage = stages[:-1], stages[-1]
             self._wctx = st.StageContext(store=store, settings=settings, stats=self._writer_stats)
-        else:
-            self._cpu_stages, self._store_stage = stages, None
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
         # Seconds spent in each stage (thread time for the writer): for benchmarks and logs.
-        self.timings: Counter[str] = Counter()
+        self.timings: dict[str, float] = {}
 
     @property
     def stats(self) -> dict[str, int]:
@@ -65,7 +65,7 @@ class InlineRunner:
             st.run_checked(stage, batch, ctx)
         else:
             stage.run(batch, ctx)
-        self.timings[stage.name] += time.perf_counter() - t0
+        self.timings[stage.name] = self.timings.get(stage.name, 0.0) + time.perf_counter() - t0
 
     def run(self, batch: list[Item]) -> None:
         for stage in self._cpu_stages:

@@ -11,7 +11,9 @@ from sqlalchemy import Select, func, literal_column, select, text
 from vimon.store.schema import clusters, items, labels, sources
 
 if TYPE_CHECKING:
-    from vimon.store.base import Store
+    from contextlib import AbstractContextManager
+
+    from sqlalchemy import Connection
 
 _TERM = re.compile(r"[a-z0-9]+")
 
@@ -43,7 +45,17 @@ def query_terms(query: str) -> list[str]:
 
 
 class ItemQueries:
-    def _text_filter(self: Store, q: Select[Any], query: str) -> Select[Any]:
+    """Read queries; mixed into Store, which provides these members."""
+
+    dialect: str
+
+    if TYPE_CHECKING:
+
+        def read(self) -> AbstractContextManager[Connection]: ...
+
+        def local_day(self, col: Any) -> Any: ...
+
+    def _text_filter(self, q: Select[Any], query: str) -> Select[Any]:
         terms = query_terms(query)
         if not terms:
             return q
@@ -55,7 +67,7 @@ class ItemQueries:
         return q.where(literal_column("items.folded_tsv").op("@@")(tsq))
 
     def _filtered(
-        self: Store,
+        self,
         q: Select[Any],
         *,
         source: str | None = None,
@@ -80,7 +92,7 @@ class ItemQueries:
         return q
 
     def list_items(
-        self: Store, *, limit: int = 20, offset: int = 0, **filters: Any
+        self, *, limit: int = 20, offset: int = 0, **filters: Any
     ) -> tuple[list[dict[str, Any]], int]:
         base = select(*_LIST_COLS).select_from(
             items.outerjoin(sources, sources.c.id == items.c.source_id)
@@ -93,7 +105,7 @@ class ItemQueries:
             rows = conn.execute(q.order_by(*order).limit(limit).offset(offset)).all()
         return [dict(r._mapping) for r in rows], total
 
-    def count_items(self: Store, **filters: Any) -> int:
+    def count_items(self, **filters: Any) -> int:
         q = self._filtered(
             select(items.c.id).select_from(items.outerjoin(sources, sources.c.id == items.c.source_id)),
             **filters,
@@ -101,11 +113,11 @@ class ItemQueries:
         with self.read() as conn:
             return int(conn.execute(select(func.count()).select_from(q.subquery())).scalar_one())
 
-    def search(self: Store, query: str, limit: int = 20) -> list[dict[str, Any]]:
+    def search(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
         rows, _ = self.list_items(query=query, limit=limit)
         return rows
 
-    def get_item(self: Store, item_id: int) -> dict[str, Any] | None:
+    def get_item(self, item_id: int) -> dict[str, Any] | None:
         q = (
             select(
                 items.c.id, items.c.kind, items.c.url, items.c.title, items.c.author,
@@ -123,23 +135,23 @@ class ItemQueries:
             row = conn.execute(q).first()
         return dict(row._mapping) if row else None
 
-    def item_labels(self: Store, item_id: int) -> list[dict[str, Any]]:
+    def item_labels(self, item_id: int) -> list[dict[str, Any]]:
         with self.read() as conn:
             rows = conn.execute(
                 select(labels).where(labels.c.item_id == item_id).order_by(labels.c.task)
             )
             return [dict(r._mapping) for r in rows]
 
-    def cluster_members(self: Store, cluster_id: str, limit: int = 100) -> list[dict[str, Any]]:
+    def cluster_members(self, cluster_id: str, limit: int = 100) -> list[dict[str, Any]]:
         rows, _ = self.list_items(cluster=cluster_id, limit=limit)
         return rows
 
-    def get_cluster(self: Store, cluster_id: str) -> dict[str, Any] | None:
+    def get_cluster(self, cluster_id: str) -> dict[str, Any] | None:
         with self.read() as conn:
             row = conn.execute(select(clusters).where(clusters.c.id == cluster_id)).first()
         return dict(row._mapping) if row else None
 
-    def stats(self: Store, days: int = 30) -> dict[str, Any]:
+    def stats(self, days: int = 30) -> dict[str, Any]:
         """Counts for the dashboard: totals, by source, by kind, by local day."""
         day = self.local_day(items.c.published_at)
         with self.read() as conn:

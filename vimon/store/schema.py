@@ -20,9 +20,11 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -47,6 +49,14 @@ sources = Table(
     Column("extra", JSON),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", DateTime, nullable=False),
+    # Added by migration 0002 (collectors).
+    Column("feed_urls", JSON),
+    Column("owner", String(500)),
+    Column("licence_scope", String(20)),  # press | aggregator
+    Column("verified", Boolean),
+    Column("ward", String(120)),
+    Column("partner", Boolean),
+    Column("crawl_interval", Integer),  # seconds; None = settings.collect_interval
 )
 
 clusters = Table(
@@ -160,4 +170,102 @@ users = Table(
     Column("password_hash", Text),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", DateTime, nullable=False),
+)
+
+
+# --- collectors (migration 0002) -------------------------------------------------------------
+# One snapshot per distinct (body, URL): raw bytes (zlib), HTTP metadata, fetch time, SHA-256.
+evidence = Table(
+    "evidence",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("sha256", String(64), nullable=False),
+    Column("url_hash", String(64), nullable=False),
+    Column("source_id", IdType, ForeignKey("sources.id")),
+    Column("kind", String(20), nullable=False),  # page | feed | sitemap | api | file
+    Column("url", Text, nullable=False),
+    Column("final_url", Text, nullable=False),
+    Column("status", Integer),
+    Column("headers", JSON),
+    Column("content_type", String(200)),
+    Column("size", BigInteger, nullable=False),
+    Column("compression", String(10), nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("fetched_at", DateTime, nullable=False),
+    UniqueConstraint("sha256", "url_hash", name="uq_evidence_sha_url"),
+    Index("ix_evidence_source_time", "source_id", "fetched_at"),
+)
+
+# Which snapshots an item was seen in, by its external identity (source key + external id),
+# so the link is written before the item exists and survives re-collection.
+evidence_links = Table(
+    "evidence_links",
+    metadata,
+    Column("evidence_id", IdType, ForeignKey("evidence.id", ondelete="CASCADE"), nullable=False),
+    Column("source_key", String(200), nullable=False),
+    Column("external_id", String(500), nullable=False),
+    UniqueConstraint("evidence_id", "source_key", "external_id", name="uq_evidence_link"),
+    Index("ix_evidence_links_item", "source_key", "external_id"),
+)
+
+crawl_queue = Table(
+    "crawl_queue",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("source_id", IdType, ForeignKey("sources.id"), nullable=False),
+    Column("url_hash", String(64), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("status", String(12), nullable=False),  # pending | done | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("hint", JSON),
+    Column("last_error", String(40)),
+    Column("discovered_at", DateTime, nullable=False),
+    Column("done_at", DateTime),
+    UniqueConstraint("source_id", "url_hash", name="uq_crawl_queue_url"),
+    Index("ix_crawl_queue_pending", "source_id", "status"),
+)
+
+fetch_state = Table(
+    "fetch_state",
+    metadata,
+    Column("source_id", IdType, ForeignKey("sources.id"), nullable=False),
+    Column("url_hash", String(64), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("etag", Text),
+    Column("last_modified", String(100)),
+    Column("cursor", Text),
+    Column("updated_at", DateTime, nullable=False),
+    PrimaryKeyConstraint("source_id", "url_hash", name="pk_fetch_state"),
+)
+
+collect_state = Table(
+    "collect_state",
+    metadata,
+    Column("source_id", IdType, ForeignKey("sources.id"), primary_key=True),
+    Column("healthy", Boolean, nullable=False, default=True),
+    Column("error_streak", Integer, nullable=False, default=0),
+    Column("last_attempt_at", DateTime),
+    Column("last_success_at", DateTime),
+    Column("last_error_at", DateTime),
+    Column("last_error_code", String(40)),
+    Column("last_error", Text),
+    Column("next_due_at", DateTime),
+    Column("lease_owner", String(200)),
+    Column("lease_until", DateTime),
+    Column("runs", Integer, nullable=False, default=0),
+    Column("items_total", BigInteger, nullable=False, default=0),
+    Column("last_run_items", Integer, nullable=False, default=0),
+)
+
+collect_events = Table(
+    "collect_events",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("source_id", IdType, ForeignKey("sources.id")),
+    Column("at", DateTime, nullable=False),
+    Column("level", String(10), nullable=False),  # info | warning | error
+    Column("code", String(40), nullable=False),
+    Column("url", Text),
+    Column("detail", Text),
+    Index("ix_collect_events_at", "at"),
 )

@@ -42,7 +42,7 @@ _DELETE += [
 _SPACES = [0x00A0, 0x1680, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000]
 _NEWLINES = [0x0B, 0x0C, 0x85, 0x2028, 0x2029]
 
-_CLEAN = {c: None for c in _DELETE}  # the whole mapping, as data (tests read it)
+_CLEAN: dict[int, str | None] = {c: None for c in _DELETE}  # the whole mapping, as data
 _CLEAN.update({c: " " for c in _SPACES})
 _CLEAN.update({c: "\n" for c in _NEWLINES})
 

@@ -1,0 +1,67 @@
+"""Stage ownership is checked when a pipeline is built and, in checked mode, when it runs."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+from vimon.errors import VimonError
+from vimon.pipeline import stages
+from vimon.pipeline.parse import parse_row
+from vimon.pipeline.runner import InlineRunner
+from vimon.records import Item, Rejection
+
+
+def test_checked_runner_passes_for_builtin_stages(sqlite_store, settings):
+    runner = InlineRunner(sqlite_store, settings, checked=True)
+    batch = [Item(text="Xin chào Hà Nội, hôm nay trời đẹp quá mọi người ơi", source="s", external_id="1")]
+    runner.run(batch)
+    runner.close()
+    assert batch[0].id is not None and runner.stats["new"] == 1
+
+
+def test_a_stage_writing_outside_its_part_is_caught(sqlite_store, settings, monkeypatch):
+    real = stages.get_stage("normalize")
+
+    def rogue(batch, ctx):
+        real.run(batch, ctx)
+        for it in batch:
+            it.cluster_id = "stolen"  # owned by dedupe
+
+    monkeypatch.setitem(stages._REGISTRY, "normalize", stages.Stage("normalize", rogue, real.writes))
+    runner = InlineRunner(sqlite_store, settings, ("normalize",), checked=True)
+    with pytest.raises(VimonError) as exc:
+        runner.run([Item(text="abc")])
+    assert "cluster_id" in str(exc.value)
+
+
+def test_declared_writes_must_match_ownership(monkeypatch):
+    real = stages.get_stage("dedupe")
+    monkeypatch.setitem(stages._REGISTRY, "dedupe", stages.Stage("dedupe", real.run, ("labels",)))
+    with pytest.raises(VimonError):
+        stages.build(["dedupe"])
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=12,
+)
+row_strategy = st.dictionaries(
+    st.sampled_from(["text", "id", "source", "kind", "url", "title", "published_at", "metrics",
+                     "followers", "extra", "parent_id", "author", "lang"]),
+    json_values, max_size=8,
+)
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(row=st.one_of(row_strategy, json_values))
+def test_parse_row_never_raises(row):
+    out = parse_row(row, "fuzz", 1, b"raw", 1000)
+    assert isinstance(out, Item | Rejection)
+    if isinstance(out, Rejection):
+        assert out.reason and out.reason_code
+    else:
+        assert out.text.strip()
