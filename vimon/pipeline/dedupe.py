@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import re
 import zlib
-from typing import Any
 
 import numpy as np
 from datasketch import MinHash
@@ -98,60 +97,104 @@ def run(batch: list[Item], ctx: StageContext) -> None:
 
     sh = [shingles(it.folded, s.dedupe_shingle) for it in fresh]
     with_sh = [i for i, x in enumerate(sh) if x]
-    sig_of: dict[int, np.ndarray] = {}
-    keys_of: dict[int, np.ndarray] = {}
+    row_of = {i: r for r, i in enumerate(with_sh)}  # item index → row of its signature
+    perm = s.dedupe_num_perm
+    sigs = np.zeros((0, perm), dtype=np.uint32)
+    keys: list[list[int]] = []
     if with_sh:
-        sigs = signatures([sh[i] for i in with_sh], s.dedupe_num_perm)
-        keys = band_keys(sigs, s.dedupe_bands)
-        for row, i in enumerate(with_sh):
-            sig_of[i], keys_of[i] = sigs[row], keys[row]
-            fresh[i].minhash = sigs[row].tobytes()
+        sigs = signatures([sh[i] for i in with_sh], perm)
+        keys = band_keys(sigs, s.dedupe_bands).tolist()
+        for r, i in enumerate(with_sh):
+            fresh[i].minhash = sigs[r].tobytes()
 
-    all_keys = np.unique(np.concatenate(list(keys_of.values()))).tolist() if keys_of else []
-    # Bands of the previous batch: it may still be on its way to the database.
-    recent: dict[str, Any] = ctx.state.get("dedupe", {"refs": {}, "info": {}, "n": 0})
-    prev_refs: dict[int, list[Any]] = recent["refs"]
-    stored_refs: dict[int, list[Any]] = {}
-    ref_info: dict[Any, tuple[str | None, np.ndarray]] = recent["info"]
-    for key, item_id, cluster_id, mh in ctx.store.band_candidates(all_keys):
-        stored_refs.setdefault(key, []).append(item_id)
-        if item_id not in ref_info and mh:
-            ref_info[item_id] = (cluster_id, np.frombuffer(mh, dtype=np.uint32))
-
-    batch_no = recent["n"] + 1
-    new_refs: dict[int, list[Any]] = {}
-    new_info: dict[Any, tuple[str | None, np.ndarray]] = {}
+    best_sim, best_ref, best_cluster = _match_outside(ctx, sigs, keys)
     threshold = s.dedupe_threshold
-    empty: tuple[Any, ...] = ()
+    batch_refs: dict[int, list[int]] = {}  # band key → rows indexed earlier in this batch
+    row_cluster: list[str | None] = [None] * len(with_sh)
     for i, it in enumerate(fresh):
-        sig = sig_of.get(i)
-        best_sim, best_ref, best_cluster = 0.0, None, None
-        my_keys: list[int] = []
-        if sig is not None:
-            my_keys = keys_of[i].tolist()
-            refs_set: set[Any] = set()
-            for k in my_keys:
-                refs_set.update(stored_refs.get(k, empty))
-                refs_set.update(prev_refs.get(k, empty))
-                refs_set.update(new_refs.get(k, empty))
-            if refs_set:
-                refs = list(refs_set)
-                mat = np.array([ref_info[r][1] for r in refs])
-                if mat.shape[1] == sig.shape[0]:
-                    sims = (mat == sig).sum(axis=1)
-                    j = int(np.argmax(sims))
-                    best_sim = float(sims[j]) / sig.shape[0]
-                    best_ref, best_cluster = refs[j], ref_info[refs[j]][0]
-        if best_sim >= threshold and best_cluster:
-            it.cluster_id = best_cluster
-            it.near_duplicate_of = best_ref if isinstance(best_ref, int) else None
+        r = row_of.get(i)
+        sim, ref, cluster = (best_sim[r], best_ref[r], best_cluster[r]) if r is not None else (0.0, None, None)
+        if r is not None:  # earlier items of this very batch
+            cand = {c for k in keys[r] for c in batch_refs.get(k, ())}
+            if cand:
+                rows = np.fromiter(cand, dtype=np.int64, count=len(cand))
+                local = (sigs[rows] == sigs[r]).sum(axis=1) / perm
+                j = int(np.argmax(local))
+                if local[j] > sim:
+                    sim, ref, cluster = float(local[j]), None, row_cluster[int(rows[j])]
+        if sim >= threshold and cluster:
+            it.cluster_id = cluster
+            it.near_duplicate_of = ref
             ctx.stats["near_duplicate"] = ctx.stats.get("near_duplicate", 0) + 1
         else:
             it.cluster_id = it.content_hash[:16]
-        if sig is not None and best_sim < REPRESENTED_AT:
-            it.band_keys = my_keys
-            ref = ("batch", batch_no, i)  # later items (this batch and the next) can join it
-            ref_info[ref] = new_info[ref] = (it.cluster_id, sig)
-            for k in my_keys:
-                new_refs.setdefault(k, []).append(ref)
-    ctx.state["dedupe"] = {"refs": new_refs, "info": new_info, "n": batch_no}
+        if r is not None:
+            row_cluster[r] = it.cluster_id
+            if sim < REPRESENTED_AT:
+                it.band_keys = keys[r]
+                for k in keys[r]:
+                    batch_refs.setdefault(k, []).append(r)
+    # The next batch may run before this one is committed: hand it our bands.
+    ctx.state["dedupe"] = {"refs": batch_refs, "sigs": sigs, "clusters": row_cluster}
+
+
+def _match_outside(
+    ctx: StageContext, sigs: np.ndarray, keys: list[list[int]]
+) -> tuple[list[float], list[int | None], list[str | None]]:
+    """Best match of each signature among stored items and the previous batch, vectorised:
+    every (item, candidate) pair sharing a band is compared in one array operation."""
+    n, perm = sigs.shape
+    best_sim: list[float] = [0.0] * n
+    best_ref: list[int | None] = [None] * n
+    best_cluster: list[str | None] = [None] * n
+    if not n:
+        return best_sim, best_ref, best_cluster
+    ref_sigs: list[np.ndarray] = []
+    ref_ids: list[int | None] = []
+    ref_clusters: list[str | None] = []
+    ref_index: dict[int, int] = {}
+    key_refs: dict[int, list[int]] = {}
+    wanted = sorted({k for row in keys for k in row})
+    for key, item_id, cluster_id, mh in ctx.store.band_candidates(wanted):
+        idx = ref_index.get(item_id)
+        if idx is None:
+            if not mh or len(mh) != perm * 4:
+                continue
+            idx = ref_index[item_id] = len(ref_sigs)
+            ref_sigs.append(np.frombuffer(mh, dtype=np.uint32))
+            ref_ids.append(item_id)
+            ref_clusters.append(cluster_id)
+        key_refs.setdefault(key, []).append(idx)
+    prev = ctx.state.get("dedupe")
+    if prev and prev["sigs"].shape[1:] == (perm,):
+        base = len(ref_sigs)
+        ref_sigs.extend(prev["sigs"])
+        ref_ids.extend([None] * len(prev["sigs"]))
+        ref_clusters.extend(prev["clusters"])
+        for key in wanted:
+            rows = prev["refs"].get(key)
+            if rows:
+                key_refs.setdefault(key, []).extend(base + r for r in rows)
+    left: list[int] = []
+    right: list[int] = []
+    for r, row in enumerate(keys):
+        for k in row:
+            refs = key_refs.get(k)
+            if refs:
+                left.extend([r] * len(refs))
+                right.extend(refs)
+    if not left:
+        return best_sim, best_ref, best_cluster
+    pairs = np.unique(np.array([left, right], dtype=np.int64), axis=1)
+    ref_mat = np.vstack(ref_sigs)
+    sims = (sigs[pairs[0]] == ref_mat[pairs[1]]).sum(axis=1)
+    order = np.lexsort((-sims, pairs[0]))  # by item, best first
+    items_sorted = pairs[0][order]
+    first = np.flatnonzero(np.r_[True, items_sorted[1:] != items_sorted[:-1]])
+    for pos in first.tolist():
+        k = int(order[pos])
+        r, ref = int(pairs[0][k]), int(pairs[1][k])
+        best_sim[r] = float(sims[k]) / perm
+        best_ref[r] = ref_ids[ref]
+        best_cluster[r] = ref_clusters[ref]
+    return best_sim, best_ref, best_cluster
