@@ -92,16 +92,36 @@ def items_page_json(request: Request, store: StoreDep, q: ItemsQuery = None,
                   _items_ctx(store, q, source, kind, since, until, page, cluster), as_json=True)
 
 
+def highlight(text: str, spans: list[list[int]] | None) -> list[tuple[str, bool]]:
+    """Split text into (piece, marked) runs for the offensive spans a model found."""
+    out: list[tuple[str, bool]] = []
+    pos = 0
+    for start, end in sorted((max(0, s), min(len(text), e)) for s, e in spans or []):
+        if end <= pos:
+            continue
+        start = max(start, pos)
+        if start > pos:
+            out.append((text[pos:start], False))
+        out.append((text[start:end], True))
+        pos = end
+    if pos < len(text):
+        out.append((text[pos:], False))
+    return out
+
+
 def _item_ctx(store: Any, item_id: int) -> dict[str, Any]:
     item = store.get_item(item_id)
     if item is None:
         raise NotFound("VM-WEB-404", f"Không có tin số {item_id} / no item {item_id}")
     members = [m for m in store.cluster_members(item["cluster_id"]) if m["id"] != item_id] \
         if item["cluster_id"] else []
+    labels = store.item_labels(item_id)
     return {
         "title": item["title"] or f"Tin #{item_id}",
         "item": item,
-        "labels": store.item_labels(item_id),
+        "labels": labels,
+        "text_runs": highlight(item["text"], next(
+            (lb["spans"] for lb in labels if lb["task"] == "toxicity" and lb["spans"]), None)),
         "cluster": store.get_cluster(item["cluster_id"]) if item["cluster_id"] else None,
         "cluster_members": members,
     }
