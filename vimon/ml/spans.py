@@ -56,14 +56,13 @@ def _token_parts(token: str) -> tuple[str, tuple[str, ...], dict[int, tuple[str,
     key = textprep.tone_key(squeezed)
     folded = textprep.fold(squeezed)
     shape = _shape(token)
-    own = (
-        "bias", "w=" + key, "f=" + folded, "s=" + shape, "p2=" + folded[:2],
-        "x2=" + folded[-2:], f"len={min(len(folded), 6)}",
-    )
+    # A lean feature set: tagging time grows with features per token, and prefix/suffix,
+    # length and neighbour-shape features bought < 0.01 span F1 on ViHOS dev.
+    own = ("bias", "w=" + key, "f=" + folded, "s=" + shape)
     context = {
         -2: ("f[-2]=" + folded,),
-        -1: ("w[-1]=" + key, "f[-1]=" + folded, "s[-1]=" + shape),
-        1: ("w[1]=" + key, "f[1]=" + folded, "s[1]=" + shape),
+        -1: ("w[-1]=" + key, "f[-1]=" + folded),
+        1: ("w[1]=" + key, "f[1]=" + folded),
         2: ("f[2]=" + folded,),
     }
     return folded, own, context
@@ -85,10 +84,8 @@ def token_features(tokens: Sequence[str]) -> list[list[str]]:
             if 0 <= j < n:
                 # the neighbour j seen from i: its strings labelled with offset d
                 feats.extend(parts[j][2][d])
-        if i > 0:
-            feats.append("b-=" + parts[i - 1][0] + "|" + folded)
-        if i < n - 1:
-            feats.append("b+=" + folded + "|" + parts[i + 1][0])
+        # No word-pair features: measured +0.016 span F1 for ~40% slower tagging, which put
+        # `vimon classify` under its 5,000 comments/s target; neighbour words stay as features.
         out.append(feats)
     return out
 
