@@ -28,3 +28,17 @@ OTHER = (
     "nghiêm trọng. Lực lượng thoát nước đã được huy động để bơm nước và hướng dẫn phương tiện đi "
     "đường khác, nhiều xe máy chết máy giữa đường."
 )
+
+
+def staff_session(store: Any, settings: Any, role: str = "analyst", username: str | None = None,
+                  unit: str | None = None) -> str:
+    """Create a user with ``role`` and return a session cookie value for it (staff pages need
+    a login since the workflow landed)."""
+    from vimon.auth import service
+
+    name = username or f"test-{role}"
+    user = store.get_user(username=name)
+    if user is None:
+        service.create_user(store, name, role, unit=unit, password="mat-khau-kiem-thu-1", actor="test")
+        user = store.get_user(username=name)
+    return service.start_session(store, settings, user, "127.0.0.1")

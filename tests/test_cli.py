@@ -74,6 +74,12 @@ def test_serve_answers_on_loopback(tmp_path: Path):
     f = tmp_path / "in.jsonl"
     f.write_text("\n".join(json.dumps({"text": f"tin số {i}"}) for i in range(7)) + "\n", encoding="utf-8")
     vimon("ingest", str(f), home=tmp_path)
+    # Staff pages need a login: an admin and an API token, made with the CLI.
+    add = vimon("users", "add", "ops", "--role", "admin", "--password-stdin", home=tmp_path,
+                stdin="mat-khau-rat-dai-1\n")
+    assert add.returncode == 0, add.stderr
+    token = vimon("users", "token", "ops", home=tmp_path).stdout.strip().splitlines()[-1]
+    auth = {"Authorization": f"Bearer {token}"}
     port = _free_port()
     env = {**os.environ, "VIMON_HOME": str(tmp_path), "VIMON_CONFIG": str(tmp_path / "none.toml")}
     proc = subprocess.Popen([sys.executable, "-m", "vimon.cli", "serve", "--port", str(port)],
@@ -87,8 +93,8 @@ def test_serve_answers_on_loopback(tmp_path: Path):
             except httpx.TransportError:
                 time.sleep(0.1)
         assert httpx.get(f"{base}/healthz").json() == {"status": "ok"}
-        assert "Tổng quan" in httpx.get(f"{base}/").text
-        data = httpx.get(f"{base}/api/items", params={"limit": 5}).json()
+        assert "Tổng quan" in httpx.get(f"{base}/", headers=auth).text
+        data = httpx.get(f"{base}/api/items", params={"limit": 5}, headers=auth).json()
         assert data["total"] == 7 and len(data["items"]) == 5
         assert httpx.get(f"{base}/static/vimon.css").status_code == 200
     finally:

@@ -89,12 +89,22 @@ def ingest(
 
 @app.command()
 def search(
-    query: Annotated[str, typer.Argument(help="Truy vấn / query")],
+    query: Annotated[str, typer.Argument(help="Truy vấn (xem docs/search.md) / query")],
     limit: Annotated[int, typer.Option(help="Số kết quả tối đa")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="Mỗi kết quả một dòng JSON")] = False,
+    exact: Annotated[bool, typer.Option("--exact", help="Phân biệt dấu / match diacritics")] = False,
+    sort: Annotated[str, typer.Option(help="time | reach | risk")] = "time",
 ) -> None:
-    """Tìm kiếm tin (không phân biệt dấu) / search items (diacritic-insensitive)."""
-    hits = _store().search(query, limit=limit)
+    """Tìm kiếm bằng ngôn ngữ truy vấn (không phân biệt dấu) / search with the query language."""
+    from vimon.store.querylang import QuerySyntaxError, parse
+
+    try:
+        parsed = parse(query, exact=exact)
+    except QuerySyntaxError as exc:
+        err.print(f"[bold red]Lỗi cú pháp / syntax error[/] {exc.detail}", highlight=False)
+        err.print(exc.pointer(), markup=False, highlight=False)
+        sys.exit(2)
+    hits, _ = _store().search_items(parsed, sort=sort, limit=limit, count=False)
     if as_json:
         for h in hits:
             print(json.dumps({
@@ -105,7 +115,7 @@ def search(
     table = Table("id", "nguồn / source", "thời gian / time", "tiêu đề / title")
     for h in hits:
         table.add_row(str(h["id"]), h["source"] or "", _iso(h["published_at"]) or "",
-                      (h["title"] or h["snippet"] or "")[:90])
+                      (h["title"] or h["text_norm"] or "")[:90])
     out.print(table)
 
 
@@ -163,11 +173,36 @@ def sources_add(
     url: Annotated[str, typer.Argument(help="URL nguồn (feed, sitemap, trang, kênh)")],
     kind: Annotated[str | None, typer.Option(help="Loại nguồn / source kind")] = None,
     name: Annotated[str | None, typer.Option(help="Tên / name")] = None,
+    key: Annotated[str | None, typer.Option(help="Khóa nguồn / source key")] = None,
+    feed: Annotated[list[str] | None, typer.Option(help="URL feed RSS/Atom (lặp lại được)")] = None,
+    owner: Annotated[str | None, typer.Option(help="Cơ quan chủ quản / owner")] = None,
+    licence: Annotated[str | None, typer.Option(help="Số giấy phép / licence number")] = None,
+    licence_scope: Annotated[str | None, typer.Option(help="press | aggregator")] = None,
+    followers: Annotated[int | None, typer.Option(help="Số người theo dõi")] = None,
+    official: Annotated[bool | None, typer.Option("--official/--not-official")] = None,
+    verified: Annotated[bool | None, typer.Option("--verified/--not-verified")] = None,
+    partner: Annotated[bool | None, typer.Option("--partner/--not-partner")] = None,
+    district: Annotated[str | None, typer.Option(help="Quận/huyện")] = None,
+    ward: Annotated[str | None, typer.Option(help="Phường/xã")] = None,
+    tag: Annotated[list[str] | None, typer.Option(help="Nhãn (lặp lại được)")] = None,
+    interval: Annotated[int | None, typer.Option(help="Chu kỳ thu thập (giây)")] = None,
 ) -> None:
     """Thêm nguồn / add a source."""
-    from vimon.collect.sources import add_source
+    from vimon.collect.sources import add_source, source_fields
 
-    src = add_source(_store(), url, kind=kind, name=name)
+    text = {"key": key, "owner": owner, "licence": licence, "licence_scope": licence_scope,
+            "district": district, "ward": ward, "feed_urls": ";".join(feed or []),
+            "tags": ";".join(tag or []),
+            "followers": "" if followers is None else str(followers),
+            "crawl_interval": "" if interval is None else str(interval)}
+    try:
+        fields = source_fields({k: v or "" for k, v in text.items()})
+    except ValueError as exc:
+        raise VimonError("VM-SRC-004", f"Giá trị không hợp lệ / invalid value: {exc}") from exc
+    for flag, value in (("official", official), ("verified", verified), ("partner", partner)):
+        if value is not None:
+            fields[flag] = value
+    src = add_source(_store(), url, kind=kind, name=name, **fields)
     out.print(f"Đã thêm / added: [bold]{src['key']}[/] ({src['kind']})")
 
 
@@ -246,6 +281,100 @@ def _register_ml() -> None:
 
 
 _register_ml()
+
+
+def _register_workflow() -> None:
+    from vimon.workflow.commands import register
+
+    register(app)
+
+
+_register_workflow()
+
+
+def _register_collect() -> None:
+    from vimon.collect import commands as col
+
+    app.command("collect")(col.collect)
+    app.add_typer(col.evidence_app, name="evidence")
+
+
+_register_collect()
+
+
+def _register_outreach() -> None:
+    """vimon partners rank · vimon agencies check · vimon compliance report."""
+    import json as _json
+
+    partners_app = typer.Typer(help="Đối tác lan tỏa thông tin / partner pages.", no_args_is_help=True)
+    agencies_app = typer.Typer(help="Mạo danh cơ quan nhà nước / agency impersonation.",
+                               no_args_is_help=True)
+    compliance_app = typer.Typer(help="Tuân thủ trang tổng hợp (báo hóa) / aggregator compliance.",
+                                 no_args_is_help=True)
+    app.add_typer(partners_app, name="partners")
+    app.add_typer(agencies_app, name="agencies")
+    app.add_typer(compliance_app, name="compliance")
+
+    @partners_app.command("rank")
+    def partners_rank(topics: Annotated[str, typer.Option(help="Chủ đề, phân cách dấu phẩy")] = "",
+                      as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+        """Xếp hạng trang/nhóm ứng viên đối tác / rank partner candidates."""
+        from vimon.analysis.partners import rank
+
+        rows = rank(_store(), get_settings(), days=get_settings().partner_window_days,
+                    topics=[t.strip() for t in topics.split(",") if t.strip()] or None)
+        for r in rows:
+            if as_json:
+                print(_json.dumps({k: r[k] for k in ("rank", "source", "name", "followers", "score",
+                                                     "eligible", "blockers", "components")},
+                                  ensure_ascii=False))
+            else:
+                out.print(f"{r['rank']:>3} {r['score']:.3f} {'✔' if r['eligible'] else ' '} "
+                          f"{r['name']} ({r['followers']:,}) {'; '.join(r['blockers'])}", highlight=False)
+
+    @agencies_app.command("check")
+    def agencies_check(names: Annotated[list[str] | None, typer.Argument(
+            help="Tên trang/tài khoản hoặc tên miền cần kiểm tra; trống = quét mọi nguồn đã thu thập")] = None,
+                       url: Annotated[str | None, typer.Option(help="Địa chỉ trang (cho một tên)")] = None) -> None:
+        """Kiểm tra mạo danh cơ quan / check names, domains or all collected sources."""
+        from vimon.detect import impersonation
+
+        if not names:
+            out.print(impersonation.scan(_store()))
+            return
+        reg = impersonation.registry()
+        for n in names:
+            v = reg.check_domain(n) if ("." in n and " " not in n and url is None) else \
+                reg.check_account(n, url)
+            print(_json.dumps(v.as_dict(), ensure_ascii=False))
+
+    @compliance_app.command("report")
+    def compliance_report(source: Annotated[str | None, typer.Option(help="Khóa nguồn")] = None,
+                          as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+        """Kiểm tra và báo cáo tuân thủ của trang tổng hợp / check and report aggregators."""
+        from vimon.detect import compliance
+
+        store = _store()
+        compliance.check_all(store)
+        for s in compliance.report(store, source):
+            if as_json:
+                print(_json.dumps(s, ensure_ascii=False, default=str))
+                continue
+            out.print(f"{s['name']} ({s['source']}): {s['violating']}/{s['articles']} bài vi phạm "
+                      f"({s['rate'] * 100:.0f}%)", highlight=False)
+            for o in s["offending"]:
+                out.print(f"  #{o['item_id']} {o['title']}: "
+                          + "; ".join(r["title"] for r in o["rules"]), highlight=False)
+
+
+_register_outreach()
+
+
+from vimon.analysis.commands import alerts_app, trends_app, watchlists_app  # noqa: E402
+
+app.add_typer(watchlists_app, name="watchlists")
+app.add_typer(alerts_app, name="alerts")
+app.add_typer(trends_app, name="trends")
 
 
 def main() -> None:

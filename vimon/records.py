@@ -100,4 +100,5 @@ OWNERSHIP: dict[str, tuple[str, ...]] = {
     ),
     "classify": ("labels",),
     "store": ("id",),
+    "analyze": (),  # writes database rows only: facets, rollups, watchlist tags, alerts
 }

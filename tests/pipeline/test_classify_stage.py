@@ -42,3 +42,17 @@ def test_classify_can_be_switched_off(sqlite_store, settings, monkeypatch):
     monkeypatch.setattr(settings, "classify_on_ingest", False)
     run_rows(sqlite_store, settings, [{"id": "c", "source": "nhom", "kind": "comment", "text": INSULT}])
     assert _labels(sqlite_store, "c") == {}
+
+
+def test_item_page_explains_labels_on_demand(sqlite_store, settings):
+    from vimon.web.views.pages import _item_ctx
+
+    run_rows(sqlite_store, settings, [{"id": "c", "source": "nhom", "kind": "comment", "text": INSULT}])
+    items, _ = sqlite_store.list_items()
+    stored = {lb["task"]: lb for lb in sqlite_store.item_labels(items[0]["id"])}
+    assert stored["toxicity"]["explanation"] is None  # not computed during ingest
+    ctx = _item_ctx(sqlite_store, items[0]["id"])
+    tox = next(lb for lb in ctx["labels"] if lb["task"] == "toxicity")
+    words = [e["token"] for e in tox["explanation"]]
+    assert "ngu" in words or "thằng" in words
+    assert any(marked for _, marked in ctx["text_runs"])

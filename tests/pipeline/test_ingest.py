@@ -124,3 +124,13 @@ def test_invalid_utf8_line(sqlite_store, settings, tmp_path: Path):
     res = ingest_paths(sqlite_store, settings, [str(path)])
     assert res.new == 1 and sum(res.reasons.values()) == 1
     assert set(res.reasons) <= {"bad_encoding", "bad_json"}
+
+
+def test_nul_characters_are_replaced_not_fatal(store, settings):
+    from tests.helpers import run_rows
+
+    res = run_rows(store, settings, [{"id": "n\x00", "source": "a", "text": "trước\x00sau", "title": "t\x00"}])
+    assert res.new == 1
+    items, _ = store.list_items()
+    got = store.get_item(items[0]["id"])
+    assert got["text"] == "trước\ufffdsau" and got["external_id"] == "n\ufffd"

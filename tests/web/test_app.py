@@ -7,7 +7,7 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.helpers import OTHER, STORY, STORY_REWRITE, run_rows
+from tests.helpers import OTHER, STORY, STORY_REWRITE, run_rows, staff_session
 
 
 @pytest.fixture
@@ -27,7 +27,9 @@ def client(store, settings, monkeypatch):
     ])
     store.add_quarantine([__import__("vimon.records", fromlist=["Rejection"]).Rejection(
         "up.jsonl", 7, "bad_json", "bad JSON at line 7", "<b>{oops</b>")])
-    return TestClient(create_app(store, settings))
+    c = TestClient(create_app(store, settings))
+    c.cookies.set("vimon_session", staff_session(store, settings))  # staff pages need a login
+    return c
 
 
 def test_health_and_openapi(client):
@@ -130,3 +132,16 @@ def test_ingest_api_body_limit(client, settings, monkeypatch):
 def test_unknown_page_is_a_friendly_404(client):
     r = client.get("/khong-co")
     assert r.status_code == 404 and "Không tìm thấy" in r.text
+
+
+def test_highlight_runs():
+    from vimon.web.views.pages import highlight
+
+    assert highlight("abcdef", [[1, 3], [2, 4]]) == [("a", False), ("bcd", True), ("ef", False)]
+    assert highlight("abc", None) == [("abc", False)]
+    assert highlight("abc", [[-5, 99]]) == [("abc", True)]
+
+
+def test_nul_in_query_is_a_clear_400(client):
+    r = client.get("/api/items", params={"q": "a\x00b"})
+    assert r.status_code == 400 and "NUL" in r.json()["error"]

@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import service_missing
-from tests.helpers import OTHER, STORY, STORY_REWRITE, run_rows
+from tests.helpers import OTHER, STORY, STORY_REWRITE, run_rows, staff_session
 
+_SESSIONS: dict[str, str] = {}
 CHROMIUM = os.environ.get("VIMON_CHROMIUM", "/usr/bin/chromium")
 SHOTS = Path(os.environ.get("VIMON_SCREENSHOTS", "")) if os.environ.get("VIMON_SCREENSHOTS") else None
 
@@ -49,7 +50,9 @@ def live_server(sqlite_store, settings):
         if server.started:
             break
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
+    url = f"http://127.0.0.1:{port}"
+    _SESSIONS[url] = staff_session(sqlite_store, settings)  # staff pages need a login
+    yield url
     server.should_exit = True
     thread.join(timeout=10)
 
@@ -71,6 +74,10 @@ def page():
         browser.close()
 
 
+def _login(page, base: str) -> None:
+    page.context.add_cookies([{"name": "vimon_session", "value": _SESSIONS[base], "url": base}])
+
+
 def _shot(page, name: str) -> None:
     if SHOTS:
         SHOTS.mkdir(parents=True, exist_ok=True)
@@ -78,6 +85,7 @@ def _shot(page, name: str) -> None:
 
 
 def test_analyst_searches_and_opens_a_story_cluster(live_server, page):
+    _login(page, live_server)
     page.goto(live_server + "/")
     assert page.title().startswith("Tổng quan")
     assert page.locator(".card .num").first.inner_text() == "4"
@@ -99,6 +107,7 @@ def test_analyst_searches_and_opens_a_story_cluster(live_server, page):
 
 
 def test_filters_and_hostile_text_stay_inert(live_server, page):
+    _login(page, live_server)
     page.goto(live_server + "/items")
     page.select_option("select[name=kind]", "comment")
     page.click("form.filters button")

@@ -39,4 +39,9 @@ def run_demo(settings: Settings) -> tuple[Store, dict[str, Any]]:
     }
     for key, n in sorted(stats["labels"].items()):
         summary[f"Nhãn / label {key}"] = n
+    from vimon.auth.service import ensure_demo_admin
+
+    admin = ensure_demo_admin(store, settings)  # local only; the password is shown once
+    if admin:
+        summary["Tài khoản demo / demo login"] = f"{admin[0]} / {admin[1]}"
     return store, summary

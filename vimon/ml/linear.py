@@ -333,7 +333,7 @@ def _fit_decision(p: np.ndarray, y: np.ndarray, multilabel: bool, k: int) -> tup
         calibrated = _sigmoid(logit * coef + bias)
         return coef, bias, metrics.tune_thresholds(calibrated, y)
     present = np.unique(y)
-    coef = np.eye(k)
+    coef = np.eye(k)  # type: ignore[assignment]
     bias = np.zeros(k)
     if len(present) >= 2:
         vs = LogisticRegression(C=1.0, max_iter=1000).fit(logp, y)

@@ -129,7 +129,9 @@ def score_model(
     if clf.multilabel:
         report = metrics.multilabel_report(labels, [p.label for p in preds], clf.labels)
     else:
-        report = metrics.classification_report(labels, [p.label for p in preds], clf.labels)
+        report = metrics.classification_report(
+            labels, [p.label for p in preds if isinstance(p.label, str)], clf.labels
+        )
     if offsets is not None and model.span_tagger is not None:
         predicted = [span_model.expand_ranges(p.spans or []) for p in preds]
         report["span_f1"] = metrics.mean_span_f1(offsets, predicted)
@@ -308,6 +310,17 @@ def predict_active(
             continue
         out[task] = classify_texts(load_model(task), texts, explain=explain)
     return out
+
+
+def explain_label(task: str, version: str | None, text: str, label: str, top: int = 8) -> list[dict]:
+    """Words of ``text`` that pushed the model towards ``label``: computed when a person
+    looks at an item, not during ingest (it costs ~30 ms for a long article)."""
+    try:
+        model = load_model(task, version)
+    except VimonError:
+        return []
+    targets = [lab for lab in label.split(",") if lab in model.classifier.labels]
+    return model.classifier.explain(text, targets[0], top=top) if targets and text.strip() else []
 
 
 def uncertain_first_order(task: str, texts: list[str]) -> list[int]:

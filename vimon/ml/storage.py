@@ -84,7 +84,7 @@ def save_classifier(model: TextClassifier, folder: Path) -> dict:
     arrays["calib_coef"] = np.asarray(model.calib_coef, np.float64)
     arrays["calib_bias"] = np.asarray(model.calib_bias, np.float64)
     arrays["rule"] = np.asarray(model.rule, np.float64)
-    np.savez_compressed(folder / CLASSIFIER_FILE, **arrays)
+    np.savez_compressed(folder / CLASSIFIER_FILE, **arrays)  # type: ignore[arg-type]
     return {
         "labels": model.labels,
         "multilabel": model.multilabel,

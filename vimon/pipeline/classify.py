@@ -60,7 +60,9 @@ def run(batch: list[Item], ctx: StageContext) -> None:
 def _label(part: list[Item], predict, skip: frozenset[str], tox_threshold: float) -> None:  # type: ignore[no-untyped-def]
     # The raw text, not text_norm: span offsets must point into the text reviewers see,
     # and teencode expansion in text_norm shifts them. The models normalise internally.
-    results = predict([it.text for it in part], skip=skip)
+    # No explanations here: they cost more than the prediction itself and are computed when
+    # someone opens the item (vimon.ml.service.explain_label).
+    results = predict([it.text for it in part], skip=skip, explain=False)
     for task, preds in results.items():
         for it, p in zip(part, preds, strict=True):
             label = p.label if isinstance(p.label, str) else ",".join(p.label)

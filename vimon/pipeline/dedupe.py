@@ -104,8 +104,8 @@ def run(batch: list[Item], ctx: StageContext) -> None:
     if with_sh:
         sigs = signatures([sh[i] for i in with_sh], perm)
         keys = band_keys(sigs, s.dedupe_bands).tolist()
-        for r, i in enumerate(with_sh):
-            fresh[i].minhash = sigs[r].tobytes()
+        for row_no, i in enumerate(with_sh):
+            fresh[i].minhash = sigs[row_no].tobytes()
 
     best_sim, best_ref, best_cluster = _match_outside(ctx, sigs, keys)
     threshold = s.dedupe_threshold
@@ -113,7 +113,11 @@ def run(batch: list[Item], ctx: StageContext) -> None:
     row_cluster: list[str | None] = [None] * len(with_sh)
     for i, it in enumerate(fresh):
         r = row_of.get(i)
-        sim, ref, cluster = (best_sim[r], best_ref[r], best_cluster[r]) if r is not None else (0.0, None, None)
+        sim: float = 0.0
+        ref: int | None = None
+        cluster: str | None = None
+        if r is not None:
+            sim, ref, cluster = best_sim[r], best_ref[r], best_cluster[r]
         if r is not None:  # earlier items of this very batch
             cand = {c for k in keys[r] for c in batch_refs.get(k, ())}
             if cand:

@@ -97,13 +97,15 @@ def _row_item(row: dict[str, Any], origin: str, max_chars: int) -> Item:
         raise _Bad("wrong_type", f"text must be a string, got {type(text).__name__}")
     if len(text) > max_chars:
         raise _Bad("text_too_long", f"text has {len(text):,} characters; the limit is {max_chars:,}")
+    # NUL cannot be stored in PostgreSQL text and means nothing in Vietnamese prose.
+    text = text.replace("\x00", "\ufffd")
     vals: dict[str, str | None] = {}
     for f in _STR_FIELDS:
         v = row.get(f)
         if v is None or v == "":
             vals[f] = None
         elif isinstance(v, str):
-            vals[f] = v.strip()[:2000] or None
+            vals[f] = v.replace("\x00", "\ufffd").strip()[:2000] or None
         elif isinstance(v, int) and not isinstance(v, bool) and f in ("id", "parent_id"):
             vals[f] = str(v)
         else:

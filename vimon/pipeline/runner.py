@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from vimon.pipeline import stages as st
 from vimon.records import Item
 
-DEFAULT_STAGES = ("normalize", "dedupe", "classify", "store")
+DEFAULT_STAGES = ("normalize", "dedupe", "classify", "store", "analyze")
 
 
 class Runner(Protocol):
@@ -44,11 +44,15 @@ class InlineRunner:
         self._main_stats: dict[str, int] = {}
         self._writer_stats: dict[str, int] = {}
         self.ctx = st.StageContext(store=store, settings=settings, stats=self._main_stats)
-        self._overlap = overlap_store and stages and stages[-1].name == "store"
+        names = [s.name for s in stages]
+        self._overlap = overlap_store and "store" in names
         self._store_stage: st.Stage | None = None
+        self._after_store: list[st.Stage] = []  # stages that need ids (e.g. analyze) follow it
         self._cpu_stages = stages
         if self._overlap:
-            self._cpu_stages, self._store_stage = stages[:-1], stages[-1]
+            cut = names.index("store")
+            self._cpu_stages, self._store_stage = stages[:cut], stages[cut]
+            self._after_store = stages[cut + 1:]
             self._wctx = st.StageContext(store=store, settings=settings, stats=self._writer_stats)
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
@@ -81,6 +85,8 @@ class InlineRunner:
         try:
             assert self._store_stage is not None
             self._apply(self._store_stage, batch, self._wctx)
+            for stage in self._after_store:
+                self._apply(stage, batch, self._wctx)
         except BaseException as exc:  # handed to the caller's thread by _join
             self._error = exc
 

@@ -83,4 +83,5 @@ def run_checked(stage: Stage, batch: list[Item], ctx: StageContext) -> None:
 
 def _load_builtin() -> None:
     if not _REGISTRY:
+        from vimon.analysis import stage as _analyze  # noqa: F401
         from vimon.pipeline import classify, dedupe, index, normalize  # noqa: F401

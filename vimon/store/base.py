@@ -18,6 +18,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from vimon.records import SCHEMA_VERSION, Item, Rejection
 from vimon.store import engine as eng
+from vimon.store.analysis import AnalysisQueries
+from vimon.store.collect import CollectQueries
+from vimon.store.outreach import OutreachQueries
 from vimon.store.queries import ItemQueries
 from vimon.store.schema import (
     clusters,
@@ -27,6 +30,7 @@ from vimon.store.schema import (
     quarantine,
     sources,
 )
+from vimon.store.workflow import WorkflowQueries
 
 LOCAL_OFFSET = timedelta(hours=7)  # Asia/Ho_Chi_Minh has no DST
 
@@ -40,7 +44,7 @@ def _chunks(seq: Sequence[Any], n: int) -> Iterator[Sequence[Any]]:
         yield seq[i : i + n]
 
 
-class Store(ItemQueries):
+class Store(ItemQueries, CollectQueries, WorkflowQueries, AnalysisQueries, OutreachQueries):
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = eng.make_engine(url)

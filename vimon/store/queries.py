@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, func, literal_column, select, text
+from sqlalchemy import Select, func, literal_column, select
 
 from vimon.store.schema import clusters, items, labels, sources
 
@@ -55,16 +55,17 @@ class ItemQueries:
 
         def local_day(self, col: Any) -> Any: ...
 
-    def _text_filter(self, q: Select[Any], query: str) -> Select[Any]:
-        terms = query_terms(query)
-        if not terms:
-            return q
-        if self.dialect == "sqlite":
-            match = " ".join(f'"{t}"' for t in terms)  # quoted: FTS syntax cannot leak in
-            sub = text("SELECT rowid FROM items_fts WHERE items_fts MATCH :m").bindparams(m=match)
-            return q.where(items.c.id.in_(sub))
-        tsq = func.plainto_tsquery("simple", " ".join(terms))
-        return q.where(literal_column("items.folded_tsv").op("@@")(tsq))
+    def _text_filter(self, q: Select[Any], query: Any) -> Select[Any]:
+        """Apply the query language (``vimon.store.querylang``): a string, or a parsed
+        ``Query`` (which carries the exact-diacritics flag). Bad syntax raises
+        ``QuerySyntaxError`` with the position."""
+        from vimon.store.querylang import Query, compile_where, parse_lenient
+
+        # A plain string is read leniently (a syntax error falls back to its words): the
+        # strict surfaces (search page, CLI, /api/search) parse first and pass a Query.
+        parsed = query if isinstance(query, Query) else parse_lenient(query)
+        cond = compile_where(parsed, self.dialect)
+        return q if cond is None else q.where(cond)
 
     def _filtered(
         self,
@@ -118,6 +119,8 @@ class ItemQueries:
         return rows
 
     def get_item(self, item_id: int) -> dict[str, Any] | None:
+        if not 0 < item_id < 2**63:  # ids are BIGINT; anything else cannot exist
+            return None
         q = (
             select(
                 items.c.id, items.c.kind, items.c.url, items.c.title, items.c.author,

@@ -13,6 +13,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -268,4 +269,374 @@ collect_events = Table(
     Column("url", Text),
     Column("detail", Text),
     Index("ix_collect_events_at", "at"),
+)
+
+# --------------------------------------------------------------------------- workflow (0003)
+# Accounts, review queue, cases, audit log, citizen reports and debunks. The ``users`` table
+# above gains lockout columns in migration 0003; they are mirrored here.
+users.append_column(Column("failed_logins", Integer, nullable=False, server_default="0"))
+users.append_column(Column("locked_until", DateTime))
+users.append_column(Column("last_login_at", DateTime))
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),  # SHA-256 of the cookie value
+    Column("user_id", IdType, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("ip", String(64)),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("user_id", IdType, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),  # SHA-256, never the token
+    Column("prefix", String(16), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_used_at", DateTime),
+    Column("revoked", Boolean, nullable=False, default=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", IdType, primary_key=True),  # assigned by the appender: 1, 2, 3… no gaps
+    Column("ts", String(40), nullable=False),  # ISO text: hashed exactly as stored
+    Column("actor", String(200), nullable=False),
+    Column("action", String(80), nullable=False),
+    Column("object_type", String(40), nullable=False),
+    Column("object_id", String(120), nullable=False),
+    Column("detail", Text, nullable=False),  # canonical JSON text
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index("ix_audit_object", "object_type", "object_id"),
+)
+
+audit_head = Table(
+    "audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True),  # always 1: the row appenders lock
+    Column("last_id", BigInteger, nullable=False),
+    Column("last_hash", String(64), nullable=False),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("title", Text, nullable=False),
+    Column("summary", Text),
+    Column("status", String(30), nullable=False),
+    Column("priority", String(10), nullable=False, default="normal"),
+    Column("unit", String(200)),
+    Column("assignee", String(120)),
+    Column("created_by", String(120), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("due_at", DateTime),
+    Column("outcome", Text),
+    Index("ix_cases_status", "status"),
+    Index("ix_cases_unit", "unit"),
+)
+
+case_items = Table(
+    "case_items",
+    metadata,
+    Column("case_id", IdType, ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    Column("item_id", IdType, ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("added_at", DateTime, nullable=False),
+    Index("ix_case_items_item", "item_id"),
+)
+
+case_comments = Table(
+    "case_comments",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("case_id", IdType, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("author", String(120), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_case_comments_case", "case_id"),
+)
+
+case_actions = Table(
+    "case_actions",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("case_id", IdType, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(40), nullable=False),  # removal_request | police_referral | sanction | debunk
+    Column("params", JSON),
+    Column("status", String(20), nullable=False),  # proposed | approved | rejected | sent | done
+    Column("proposed_by", String(120), nullable=False),
+    Column("proposed_at", DateTime, nullable=False),
+    Column("decided_by", String(120)),
+    Column("decided_at", DateTime),
+    Column("due_at", DateTime),
+    Column("outcome", Text),
+    Index("ix_case_actions_case", "case_id"),
+)
+
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("case_id", IdType, ForeignKey("cases.id", ondelete="CASCADE")),
+    Column("report_id", IdType),
+    Column("filename", String(255), nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("uploaded_by", String(120), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_attachments_case", "case_id"),
+    Index("ix_attachments_report", "report_id"),
+)
+
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("ticket", String(20), nullable=False, unique=True),
+    Column("url", Text),
+    Column("url_key", String(600)),
+    Column("text", Text),
+    Column("folded", Text),
+    Column("category", String(40), nullable=False),
+    Column("description", Text),
+    Column("contact_enc", Text),  # Fernet-encrypted; NULL when anonymous or purged
+    Column("consent", Boolean, nullable=False, default=False),
+    Column("network", String(64)),  # keyed hash of the sender's network, for abuse review
+    Column("minhash", LargeBinary),
+    Column("case_id", IdType, ForeignKey("cases.id")),
+    Column("item_id", IdType, ForeignKey("items.id", ondelete="SET NULL")),
+    Column("created_at", DateTime, nullable=False),
+    Column("contact_purged_at", DateTime),
+    Index("ix_reports_url_key", "url_key"),
+    Index("ix_reports_case", "case_id"),
+)
+
+report_bands = Table(
+    "report_bands",
+    metadata,
+    Column("band_key", BigInteger, nullable=False),
+    Column("report_id", IdType, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
+    Index("ix_report_bands_key", "band_key"),
+)
+
+flags = Table(
+    "flags",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("item_id", IdType, ForeignKey("items.id", ondelete="CASCADE")),
+    Column("report_id", IdType, ForeignKey("reports.id", ondelete="CASCADE")),
+    Column("kind", String(20), nullable=False),  # model | watchlist | match | report
+    Column("ref", String(200), nullable=False),  # "toxicity:offensive", "debunk:3", ticket…
+    Column("score", Float, nullable=False),
+    Column("detail", JSON),
+    Column("status", String(20), nullable=False),  # open | confirmed | corrected | dismissed
+    Column("decision", JSON),
+    Column("decided_by", String(120)),
+    Column("decided_at", DateTime),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_flags_status", "status"),
+    Index("ix_flags_item", "item_id"),
+    Index("ix_flags_ref", "kind", "ref"),
+)
+
+debunks = Table(
+    "debunks",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("slug", String(200), nullable=False, unique=True),
+    Column("claim", Text, nullable=False),
+    Column("claim_folded", Text, nullable=False),
+    Column("verdict", String(40), nullable=False),
+    Column("correction", Text, nullable=False),
+    Column("sources", JSON),
+    Column("case_id", IdType, ForeignKey("cases.id")),
+    Column("published_by", String(120), nullable=False),
+    Column("published_at", DateTime, nullable=False),
+)
+
+report_debunks = Table(
+    "report_debunks",
+    metadata,
+    Column("report_id", IdType, ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True),
+    Column("debunk_id", IdType, ForeignKey("debunks.id", ondelete="CASCADE"), primary_key=True),
+    Column("score", Float),
+)
+
+workflow_state = Table(
+    "workflow_state",
+    metadata,
+    Column("key", String(80), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+# --- analysis: search facets, rollups, watchlists, alerts (migration 0004, vimon.analysis) ---
+item_tags = Table(
+    "item_tags",
+    metadata,
+    Column("item_id", IdType, ForeignKey("items.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(20), nullable=False),  # topic | sentiment | district | tag | author
+    Column("key", String(200), nullable=False),  # folded slug, what queries compare
+    Column("value", String(300), nullable=False),  # as shown
+    PrimaryKeyConstraint("item_id", "kind", "key"),
+    Index("ix_item_tags_kind_key", "kind", "key", "item_id"),
+)
+
+item_stats = Table(
+    "item_stats",
+    metadata,
+    Column("item_id", IdType, ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("at", DateTime, nullable=False),  # published_at, else collected_at
+    Column("source_id", IdType),
+    Column("reach", BigInteger, nullable=False),
+    Column("risk", Float, nullable=False),
+    Column("priority", Integer, nullable=False),
+    Column("sentiment", String(10)),
+    Index("ix_item_stats_at", "at"),
+    Index("ix_item_stats_reach", "reach"),
+    Index("ix_item_stats_risk", "risk"),
+)
+
+rollups = Table(
+    "rollups",
+    metadata,
+    Column("grain", String(1), nullable=False),  # h = hour, d = Hanoi day
+    Column("dim", String(20), nullable=False),  # all | topic | tag | source | district | kind
+    Column("key", String(200), nullable=False),
+    Column("bucket", DateTime, nullable=False),  # naive UTC start of the hour / Hanoi day
+    Column("n", Integer, nullable=False),
+    Column("pos", Integer, nullable=False),
+    Column("neg", Integer, nullable=False),
+    Column("neu", Integer, nullable=False),
+    Column("reach", BigInteger, nullable=False),
+    PrimaryKeyConstraint("grain", "dim", "key", "bucket"),
+)
+
+watchlists = Table(
+    "watchlists",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("slug", String(120), nullable=False, unique=True),
+    Column("name", String(300), nullable=False),
+    Column("kind", String(20), nullable=False),  # query | entities
+    Column("query", Text, nullable=False),  # the query language; entities compile to one
+    Column("entities", JSON),
+    Column("exact", Boolean, nullable=False),
+    Column("action", String(20), nullable=False),  # tag | priority | review
+    Column("priority", Integer, nullable=False),
+    Column("alert", Boolean, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_by", String(120)),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("kind", String(20), nullable=False),  # burst | issue | watch | risk
+    Column("dedupe_key", String(300), nullable=False, unique=True),
+    Column("subject", String(300), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("severity", String(10), nullable=False),  # info | warning | critical
+    Column("detail", JSON),
+    Column("status", String(20), nullable=False),  # sent | throttled | failed | pending
+    Column("deliveries", JSON),  # channel -> outcome
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_alerts_created", "created_at"),
+)
+
+analysis_state = Table(
+    "analysis_state",
+    metadata,
+    Column("key", String(120), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+# --- outreach: impersonation, aggregator compliance, partners, campaigns (migration 0005) ---
+impersonation_flags = Table(
+    "impersonation_flags",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("subject_type", String(20), nullable=False),  # source | author
+    Column("subject", String(500), nullable=False),  # source key, or the author's name
+    Column("source_id", IdType, ForeignKey("sources.id", ondelete="CASCADE")),
+    Column("url", Text),
+    Column("entity_key", String(120), nullable=False),  # what it imitates (registry key)
+    Column("entity_name", String(300), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("reasons", JSON),
+    Column("tricks", JSON),
+    Column("status", String(20), nullable=False),  # open | confirmed | dismissed
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    UniqueConstraint("subject_type", "subject", name="uq_impersonation_subject"),
+)
+
+compliance_findings = Table(
+    "compliance_findings",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("source_id", IdType, ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
+    Column("item_id", IdType, ForeignKey("items.id", ondelete="CASCADE")),  # None: site-level
+    Column("rule", String(40), nullable=False),
+    Column("severity", String(12), nullable=False),  # violation | warning
+    Column("evidence", JSON),
+    Column("published_at", DateTime),
+    Column("checked_at", DateTime, nullable=False),
+    Index("ix_compliance_source", "source_id", "published_at"),
+    Index("ix_compliance_item", "item_id"),
+)
+
+partner_agreements = Table(
+    "partner_agreements",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("source_id", IdType, ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
+    Column("contact", Text),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date),
+    Column("topics", JSON),
+    Column("note", Text),
+    Column("status", String(20), nullable=False),  # active | ended
+    Column("created_by", String(120), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_partner_agreements_source", "source_id"),
+)
+
+campaigns = Table(
+    "campaigns",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("slug", String(120), nullable=False, unique=True),
+    Column("name", String(300), nullable=False),
+    Column("topic", String(120), nullable=False),
+    Column("goal", Text),
+    Column("messages", JSON),  # key messages
+    Column("channels", JSON),
+    Column("partners", JSON),  # source keys
+    Column("keywords", JSON),  # what finds the topic's items, for the before/after balance
+    Column("kpis", JSON),  # targets: reach, engagement, shares, sentiment_shift
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=False),
+    Column("created_by", String(120), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+campaign_items = Table(
+    "campaign_items",
+    metadata,
+    Column("campaign_id", IdType, ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True),
+    Column("item_id", IdType, ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("added_at", DateTime, nullable=False),
 )

@@ -15,8 +15,24 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from vimon import __version__
 from vimon.errors import NotFound, VimonError
 from vimon.settings import Settings
+from vimon.web.guards import NulGuard
 from vimon.web.render import html_error
+from vimon.web.views import admin as admin_views
+from vimon.web.views import alerts as alert_views
 from vimon.web.views import api, pages
+from vimon.web.views import auth as auth_views
+from vimon.web.views import campaigns as campaign_views
+from vimon.web.views import cases as case_views
+from vimon.web.views import collect as collect_views
+from vimon.web.views import compliance as compliance_views
+from vimon.web.views import dashboard as dashboard_views
+from vimon.web.views import impersonation as impersonation_views
+from vimon.web.views import partners as partner_views
+from vimon.web.views import portal as portal_views
+from vimon.web.views import review as review_views
+from vimon.web.views import search as search_views
+from vimon.web.views import trends as trend_views
+from vimon.web.views import watchlists as watchlist_views
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +60,24 @@ def create_app(store: Any, settings: Settings) -> FastAPI:
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    # People in the loop: sign-in, public portal, review, cases, administration. The middleware
+    # makes every page staff-only unless vimon/auth/access.py lists it as public.
+    from vimon.auth.middleware import AuthMiddleware
+    from vimon.auth.secrets import secret_key
+
+    secret_key(settings)  # refuses to start in production without VIMON_SECRET_KEY
+    app.add_middleware(AuthMiddleware, max_form_bytes=settings.report_max_upload_bytes + 256 * 1024)
+    app.add_middleware(NulGuard)  # added last = runs first
+    for r in (auth_views, portal_views, review_views, case_views, admin_views):
+        app.include_router(r.router)
+    # Search, trends, issues, dashboards, watchlists and alerts (vimon.analysis, vimon.alerts).
+    for r in (search_views, trend_views, dashboard_views, watchlist_views, alert_views):
+        app.include_router(r.router)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(collect_views.router)
+    for r in (partner_views, campaign_views, compliance_views, impersonation_views):
+        app.include_router(r.router)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):  # type: ignore[no-untyped-def]
@@ -67,10 +99,17 @@ def create_app(store: Any, settings: Settings) -> FastAPI:
 
     @app.exception_handler(VimonError)
     async def vimon_error(request: Request, exc: VimonError):  # type: ignore[no-untyped-def]
-        status = 404 if isinstance(exc, NotFound) else 400
+        status = 404 if isinstance(exc, NotFound) else getattr(exc, "http_status", 400)
         if _wants_json(request):
             return JSONResponse({"error": exc.message, "code": exc.code}, status_code=status)
         return html_error(request, status, exc.message)
+
+    @app.exception_handler(OverflowError)
+    async def id_overflow(request: Request, exc: OverflowError):  # type: ignore[no-untyped-def]
+        # An id past 64 bits (found by schemathesis) cannot name a row: not found, not a 500.
+        if _wants_json(request):
+            return JSONResponse({"error": "Không tìm thấy / not found"}, status_code=404)
+        return html_error(request, 404, "Không tìm thấy / not found")
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception):  # type: ignore[no-untyped-def]

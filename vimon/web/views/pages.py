@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 
 from vimon.errors import NotFound
 from vimon.pipeline.parse import parse_time
-from vimon.web.deps import StoreDep
+from vimon.web.deps import PageNo, StoreDep
 from vimon.web.render import render
 
 router = APIRouter()
@@ -78,7 +78,7 @@ ItemsQuery = Annotated[str | None, Query(description="Từ khóa (không phân b
 @router.get("/items", include_in_schema=False)
 def items_page(request: Request, store: StoreDep, q: ItemsQuery = None, source: str | None = None,
                kind: str | None = None, since: str | None = None, until: str | None = None,
-               page: int = 1, cluster: str | None = None):
+               page: PageNo = 1, cluster: str | None = None):
     return render(request, "items.html",
                   _items_ctx(store, q, source, kind, since, until, page, cluster), as_json=False)
 
@@ -86,7 +86,7 @@ def items_page(request: Request, store: StoreDep, q: ItemsQuery = None, source: 
 @router.get("/items.json", tags=["pages"], summary="Danh sách tin (trang)")
 def items_page_json(request: Request, store: StoreDep, q: ItemsQuery = None,
                     source: str | None = None, kind: str | None = None,
-                    since: str | None = None, until: str | None = None, page: int = 1,
+                    since: str | None = None, until: str | None = None, page: PageNo = 1,
                     cluster: str | None = None):
     return render(request, "items.html",
                   _items_ctx(store, q, source, kind, since, until, page, cluster), as_json=True)
@@ -102,11 +102,22 @@ def highlight(text: str, spans: list[list[int]] | None) -> list[tuple[str, bool]
         start = max(start, pos)
         if start > pos:
             out.append((text[pos:start], False))
-        out.append((text[start:end], True))
+        if out and out[-1][1] and start == pos:  # touching or overlapping: one mark
+            out[-1] = (out[-1][0] + text[start:end], True)
+        else:
+            out.append((text[start:end], True))
         pos = end
     if pos < len(text):
         out.append((text[pos:], False))
     return out
+
+
+def _explain(label: dict[str, Any], text: str) -> list[Any]:
+    try:
+        from vimon.ml.service import explain_label
+    except ImportError:
+        return []
+    return explain_label(label["task"], label["model_version"], text, label["label"])
 
 
 def _item_ctx(store: Any, item_id: int) -> dict[str, Any]:
@@ -116,6 +127,9 @@ def _item_ctx(store: Any, item_id: int) -> dict[str, Any]:
     members = [m for m in store.cluster_members(item["cluster_id"]) if m["id"] != item_id] \
         if item["cluster_id"] else []
     labels = store.item_labels(item_id)
+    for lb in labels:
+        if lb["origin"] == "model" and not lb["explanation"]:
+            lb["explanation"] = _explain(lb, item["text"])
     return {
         "title": item["title"] or f"Tin #{item_id}",
         "item": item,
@@ -153,12 +167,12 @@ def _quarantine_ctx(store: Any, page: int) -> dict[str, Any]:
 
 
 @router.get("/quarantine", include_in_schema=False)
-def quarantine_page(request: Request, store: StoreDep, page: int = 1):
+def quarantine_page(request: Request, store: StoreDep, page: PageNo = 1):
     return render(request, "quarantine.html", _quarantine_ctx(store, page), as_json=False)
 
 
 @router.get("/quarantine.json", tags=["pages"], summary="Dữ liệu bị cách ly")
-def quarantine_json(request: Request, store: StoreDep, page: int = 1):
+def quarantine_json(request: Request, store: StoreDep, page: PageNo = 1):
     return render(request, "quarantine.html", _quarantine_ctx(store, page), as_json=True)
 
 

@@ -1,0 +1,145 @@
+"""Per-item facets and statistics: what search facets, sorting and rollups read.
+
+For each stored item: topic(s) and sentiment (model labels when present, else the demo
+corpus's ``extra.demo``), districts of Hanoi it mentions (old and 2025 names, through the
+gazetteer) or its source's district, author, reach and risk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from vimon.detect import gazetteer
+from vimon.store.querylang import slug
+
+SENTIMENTS = ("positive", "negative", "neutral")
+# Labels that mean "may be harmful": their model score is the item's risk.
+RISK_LABELS = {("toxicity", "offensive"), ("reliability", "unreliable")}
+# Demo-corpus categories that stand for harms defined in law (used when no model ran).
+HARM_CATEGORIES = {"fake_news", "rumour", "scam", "child_harm", "impersonation", "offensive",
+                   "bao_hoa"}
+TOPIC_MIN_SCORE = 0.3  # a multi-label topic counts when its model score reaches this
+
+
+@dataclass
+class Facets:
+    item_id: int
+    at: datetime
+    source: str | None
+    source_id: int | None
+    kind: str
+    reach: int
+    risk: float
+    sentiment: str | None
+    tags: dict[str, dict[str, str]] = field(default_factory=dict)  # kind -> key -> value
+    priority: int = 0
+
+    def add(self, kind: str, value: str) -> None:
+        key = slug(value)
+        if key:
+            self.tags.setdefault(kind, {})[key] = value[:300]
+
+    def keys(self, kind: str) -> set[str]:
+        return set(self.tags.get(kind, {}))
+
+
+def reach_of(metrics: dict[str, Any] | None, followers: int | None) -> int:
+    """Audience estimate: the larger of the page's followers, the views, and the interactions."""
+    m = metrics or {}
+
+    def num(v: Any) -> int:
+        try:
+            return max(0, int(v or 0))
+        except (TypeError, ValueError):
+            return 0
+
+    interactions = num(m.get("likes")) + num(m.get("shares")) + num(m.get("comments"))
+    return max(num(followers), num(m.get("views")), interactions)
+
+
+def compute(item_id: int, *, folded: str, kind: str, source: str | None,
+            source_id: int | None, source_district: str | None, author: str | None,
+            published_at: datetime | None, fallback_at: datetime,
+            metrics: dict[str, Any] | None, followers: int | None,
+            extra: dict[str, Any] | None, labels: list[tuple[str, str, float | None]],
+            tokens: list[str]) -> Facets:
+    # Multi-label topic models store their label set as one comma-joined label.
+    topics = [part.strip() for t, lb, sc in labels
+              if t == "topic" and (sc is None or sc >= TOPIC_MIN_SCORE)
+              for part in lb.split(",") if part.strip()]
+    sent = [(sc or 0.0, lb) for t, lb, sc in labels if t == "sentiment"]
+    demo = (extra or {}).get("demo") if isinstance(extra, dict) else None
+    demo = demo if isinstance(demo, dict) else {}
+    if not topics and isinstance(demo.get("topic"), str):
+        topics = [demo["topic"]]
+    sentiment = max(sent)[1] if sent else demo.get("sentiment")
+    if sentiment not in SENTIMENTS:
+        sentiment = None
+    risk = max((sc if sc is not None else 1.0 for t, lb, sc in labels if (t, lb) in RISK_LABELS),
+               default=0.0)
+    if not labels and demo.get("category") in HARM_CATEGORIES:
+        risk = 0.8
+    f = Facets(item_id, published_at or fallback_at, source, source_id, kind,
+               reach_of(metrics, followers), float(risk), sentiment)
+    for t in topics:
+        f.add("topic", t)
+    if sentiment:
+        f.add("sentiment", sentiment)
+    g = gazetteer()
+    districts = g.districts_in(tokens)
+    if source_district:
+        districts |= g.district_keys(source_district) or {slug(source_district)}
+    for d in districts:
+        f.add("district", g.district_names.get(d, d))
+    if author:
+        f.add("author", author)
+    return f
+
+
+LOCAL = timedelta(hours=7)
+
+
+def hour_bucket(at: datetime) -> datetime:
+    return at.replace(minute=0, second=0, microsecond=0)
+
+
+def day_bucket(at: datetime) -> datetime:
+    """Start (naive UTC) of the Hanoi calendar day holding ``at``."""
+    local = at + LOCAL
+    return local.replace(hour=0, minute=0, second=0, microsecond=0) - LOCAL
+
+
+def rollup_rows(facets: list[Facets]) -> list[dict[str, Any]]:
+    """Aggregated (grain, dim, key, bucket) deltas of a batch: one upsert row each. Items are
+    summed per hour first; the Hanoi-day rows are sums of those (few) hourly rows."""
+    hours: dict[tuple[str, str, datetime], list[int]] = {}
+    for f in facets:
+        s = f.sentiment
+        pos, neg, neu = s == "positive", s == "negative", s == "neutral"
+        hb = hour_bucket(f.at)
+        keys = [("all", ""), ("kind", f.kind)]
+        if f.source:
+            keys.append(("source", f.source))
+        for dim in ("topic", "district", "tag"):
+            if dim in f.tags:
+                keys += [(dim, k) for k in f.tags[dim]]
+        for dim, key in keys:
+            row = hours.get((dim, key, hb))
+            if row is None:
+                hours[(dim, key, hb)] = [1, pos, neg, neu, f.reach]
+            else:
+                row[0] += 1
+                row[1] += pos
+                row[2] += neg
+                row[3] += neu
+                row[4] += f.reach
+    days: dict[tuple[str, str, datetime], list[int]] = {}
+    for (dim, key, hb), v in hours.items():
+        d = days.setdefault((dim, key, day_bucket(hb)), [0, 0, 0, 0, 0])
+        for i in range(5):
+            d[i] += v[i]
+    return [{"grain": g, "dim": d, "key": k, "bucket": b, "n": v[0], "pos": int(v[1]),
+             "neg": int(v[2]), "neu": int(v[3]), "reach": v[4]}
+            for g, acc in (("h", hours), ("d", days)) for (d, k, b), v in acc.items()]

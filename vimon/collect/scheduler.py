@@ -1,0 +1,241 @@
+"""The collection scheduler: ``vimon collect --once | --loop``.
+
+Each due source is collected by its connector under a lease taken with one atomic UPDATE, so
+two collectors (threads, processes or hosts) never fetch one source at once; a lease held by
+a process that died on this host is taken over at once. After a run the source's health is
+updated (last success, error streak, unhealthy after ``collect_unhealthy_after`` failures)
+and its next due time set (its ``crawl_interval``, or later when the server asked to wait).
+
+Crash safety comes from ordering, not from cleanup: queue entries are marked done, and
+conditional-GET validators remembered, only after the items they produced are committed, and
+every item has a stable external id, so re-running after a SIGKILL fetches again what was not
+committed and stores nothing twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from vimon.collect.connectors.base import RunContext, SourceFailed
+from vimon.collect.fetch import Fetcher
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, dict[str, Any]], None]
+PULL_PLATFORMS = ("web", "facebook", "youtube", None)
+
+
+def owner_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def owner_dead(owner: str) -> bool:
+    """True when ``owner`` is a process on this host that no longer runs."""
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    if int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+@dataclass
+class SourceRun:
+    key: str
+    ok: bool = True
+    skipped: str | None = None  # why the source was not run (leased elsewhere, no connector)
+    new: int = 0
+    duplicate: int = 0
+    rejected: int = 0
+    pages: int = 0
+    snapshots: int = 0
+    error_code: str | None = None
+    error: str | None = None
+    failures: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def connector_for(source: dict[str, Any]) -> Callable[[RunContext], Any] | None:
+    platform = (source.get("platform") or "web").lower()
+    if platform == "facebook":
+        from vimon.collect.connectors.facebook import collect_facebook
+
+        return collect_facebook
+    if platform == "youtube":
+        from vimon.collect.connectors.youtube import collect_youtube
+
+        return collect_youtube
+    if platform in ("web", ""):
+        if not source.get("url") and not source.get("feed_urls"):
+            return None  # a source known only from ingested rows: nothing to pull
+        from vimon.collect.connectors.web import collect_web
+
+        return collect_web
+    return None  # push-only platforms (tiktok, zalo …) arrive through POST /api/ingest
+
+
+def _is_due(src: dict[str, Any], now: datetime) -> bool:
+    due = src.get("state_next_due_at")
+    return due is None or due <= now
+
+
+class Collector:
+    """One collection process: a fetcher, an optional extraction pool, the lease owner id."""
+
+    def __init__(self, store: Any, settings: Any, *, on_progress: Progress | None = None,
+                 pages_hint: int = 0) -> None:
+        self.store = store
+        self.settings = settings
+        self.owner = owner_id()
+        self.on_progress = on_progress
+        self._pool: Executor | None = None
+        workers = settings.collect_extract_workers
+        if workers == 0 and pages_hint >= 200 and (os.cpu_count() or 1) > 1:
+            workers = os.cpu_count() or 1
+        if workers > 0:
+            import multiprocessing
+
+            self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+    async def _extract(self, body: bytes, url: str, charset: str | None, min_chars: int) -> dict[str, Any]:
+        from vimon.collect.extract import extract_article
+
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, partial(extract_article, body, url,
+                                                               charset, min_chars))
+
+    def _progress(self, key: str, data: dict[str, Any]) -> None:
+        if self.on_progress:
+            self.on_progress(key, data)
+
+    async def run_source(self, fetcher: Fetcher, src: dict[str, Any]) -> SourceRun:
+        run = SourceRun(src["key"])
+        fn = connector_for(src)
+        if fn is None:
+            run.skipped = "no_connector"
+            return run
+        sid = int(src["id"])
+        got = await asyncio.to_thread(self.store.acquire_lease, sid, self.owner,
+                                      self.settings.collect_lease_seconds, owner_dead)
+        if not got:
+            run.skipped = "leased"
+            return run
+        t0 = time.monotonic()
+        ctx = RunContext(self.store, self.settings, fetcher, src,
+                         extractor=self._extract if self._pool else None,
+                         on_progress=self._progress)
+        self._progress(run.key, {"event": "start"})
+        try:
+            await fn(ctx)
+        except SourceFailed as exc:
+            run.ok, run.error_code, run.error = False, exc.code, exc.detail
+            if exc.retry_after:
+                ctx.postpone = max(ctx.postpone or 0.0, exc.retry_after)
+        except Exception as exc:  # noqa: BLE001 - one broken source must not stop the others
+            log.exception("collector for %s failed", run.key)
+            run.ok, run.error_code, run.error = False, "internal_error", f"{type(exc).__name__}: {exc}"
+            await asyncio.to_thread(self.store.add_collect_events, [{
+                "source_id": sid, "level": "error", "code": "internal_error",
+                "url": src.get("url"), "detail": run.error}])
+        finally:
+            st = ctx.stats
+            run.new, run.duplicate, run.rejected = st.new, st.duplicate, st.rejected
+            run.pages, run.snapshots, run.failures = st.pages, st.snapshots, dict(st.failures)
+            run.seconds = time.monotonic() - t0
+            interval = src.get("crawl_interval") or self.settings.collect_interval
+            wait = max(float(interval), ctx.postpone or 0.0)
+            from vimon.store.base import utcnow
+
+            await asyncio.to_thread(
+                self.store.record_collect_run, sid, ok=run.ok, new_items=run.new,
+                next_due=utcnow() + timedelta(seconds=wait), error_code=run.error_code,
+                error=run.error, unhealthy_after=self.settings.collect_unhealthy_after)
+            await asyncio.to_thread(self.store.release_lease, sid, self.owner)
+            self._progress(run.key, {"event": "end", "ok": run.ok, "new": run.new,
+                                     "error": run.error_code})
+        return run
+
+    async def cycle(self, keys: Sequence[str] | None = None, *, only_due: bool = False) -> list[SourceRun]:
+        from vimon.store.base import utcnow
+
+        sources = await asyncio.to_thread(self.store.collect_sources, keys)
+        now = utcnow()
+        todo = [s for s in sources if not only_due or _is_due(s, now)]
+        runs: list[SourceRun] = []
+        if todo:
+            async with Fetcher(self.settings) as fetcher:
+                lanes = asyncio.Semaphore(max(1, min(8, self.settings.collect_concurrency)))
+
+                async def one(src: dict[str, Any]) -> SourceRun:
+                    async with lanes:
+                        return await self.run_source(fetcher, src)
+
+                runs = list(await asyncio.gather(*(one(s) for s in todo)))
+        if not keys:
+            from vimon.collect.connectors.files import collect_drops
+
+            drops = await asyncio.to_thread(collect_drops, self.store, self.settings)
+            if drops is not None:
+                runs.append(drops)
+        return runs
+
+
+def collect_once(store: Any, settings: Any, keys: Sequence[str] | None = None, *,
+                 on_progress: Progress | None = None) -> list[SourceRun]:
+    """Collect every active source (or ``keys``) once, due or not."""
+    col = Collector(store, settings, on_progress=on_progress, pages_hint=_pending_hint(store, keys))
+    try:
+        return asyncio.run(col.cycle(keys))
+    finally:
+        col.close()
+
+
+def collect_loop(store: Any, settings: Any, keys: Sequence[str] | None = None, *,
+                 stop: threading.Event | None = None, on_progress: Progress | None = None,
+                 on_cycle: Callable[[list[SourceRun]], None] | None = None,
+                 idle: float = 5.0, max_cycles: int | None = None) -> None:
+    """Collect due sources until ``stop`` is set; sleeps ``idle`` seconds between cycles."""
+    stop = stop or threading.Event()
+    col = Collector(store, settings, on_progress=on_progress, pages_hint=_pending_hint(store, keys))
+    cycles = 0
+    try:
+        while not stop.is_set():
+            runs = asyncio.run(col.cycle(keys, only_due=True))
+            cycles += 1
+            if on_cycle:
+                on_cycle(runs)
+            if max_cycles is not None and cycles >= max_cycles:
+                break
+            stop.wait(idle)
+    finally:
+        col.close()
+
+
+def _pending_hint(store: Any, keys: Sequence[str] | None) -> int:
+    """Pages waiting in the queues, to decide whether an extraction pool pays off."""
+    total = 0
+    for s in store.collect_sources(keys):
+        total += store.queue_counts(int(s["id"])).get("pending", 0)
+    return total

@@ -1,0 +1,429 @@
+"""Queries of the analysis side (mixed into :class:`Store`): search with sorting and facets,
+item facets and rollups, watchlists, alerts, issues of public concern."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete, distinct, func, insert, literal_column, or_, select, update
+
+from vimon.store.schema import (
+    alerts,
+    analysis_state,
+    clusters,
+    flags,
+    item_stats,
+    item_tags,
+    items,
+    labels,
+    rollups,
+    sources,
+    watchlists,
+)
+
+if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
+    from sqlalchemy import Connection
+
+    from vimon.analysis.facets import Facets
+    from vimon.store.querylang import Query
+
+SORTS = ("time", "reach", "risk")
+FACETS = ("source", "kind", "topic", "sentiment", "district", "tag", "label", "day")
+_RESULT_COLS = (
+    items.c.id, items.c.kind, items.c.url, items.c.title, items.c.author, items.c.published_at,
+    items.c.cluster_id, items.c.metrics, items.c.followers, items.c.text_norm,
+    sources.c.key.label("source"), sources.c.name.label("source_name"),
+    func.coalesce(item_stats.c.reach, 0).label("reach"),
+    func.coalesce(item_stats.c.risk, 0.0).label("risk"),
+    func.coalesce(item_stats.c.priority, 0).label("priority"),
+    item_stats.c.sentiment,
+)
+
+
+class AnalysisQueries:
+    """Mixed into Store, which provides these members."""
+
+    dialect: str
+
+    if TYPE_CHECKING:
+        def read(self) -> AbstractContextManager[Connection]: ...
+
+        def write(self) -> AbstractContextManager[Connection]: ...
+
+        def _insert(self, table: Any) -> Any: ...
+
+        def local_day(self, col: Any) -> Any: ...
+
+    # ------------------------------------------------------------------ search
+    def _matched(self, query: Query) -> Any:
+        from vimon.store.querylang import compile_where
+
+        q = select(items.c.id)
+        cond = compile_where(query, self.dialect)
+        return q if cond is None else q.where(cond)
+
+    def search_items(self, query: Query, *, sort: str = "time", limit: int = 25,
+                     offset: int = 0, count: bool = True) -> tuple[list[dict[str, Any]], int]:
+        """One page of results with reach, risk and sentiment; ``total`` counts all matches."""
+        from vimon.store.querylang import compile_where
+
+        base = select(*_RESULT_COLS).select_from(
+            items.outerjoin(sources, sources.c.id == items.c.source_id)
+            .outerjoin(item_stats, item_stats.c.item_id == items.c.id))
+        cond = compile_where(query, self.dialect)
+        if cond is not None:
+            base = base.where(cond)
+        if sort == "reach":
+            order = [item_stats.c.reach.desc().nulls_last(), items.c.id.desc()]
+        elif sort == "risk":
+            order = [item_stats.c.risk.desc().nulls_last(),
+                     item_stats.c.priority.desc().nulls_last(), items.c.id.desc()]
+        else:
+            order = [items.c.published_at.desc().nulls_last(), items.c.id.desc()]
+        with self.read() as conn:
+            rows = [dict(r._mapping) for r in
+                    conn.execute(base.order_by(*order).limit(limit).offset(offset))]
+            total = -1
+            if count:
+                cq = select(func.count()).select_from(items)
+                if cond is not None:
+                    cq = cq.where(cond)
+                total = int(conn.execute(cq).scalar_one())
+        return rows, total
+
+    def search_facets(self, query: Query, *, top: int = 12, days: int = 60) -> dict[str, list]:
+        """Counts of the matching items by source, kind, topic, sentiment, district, tag,
+        label and Hanoi day."""
+        m = self._matched(query).subquery()
+        out: dict[str, list] = {}
+        with self.read() as conn:
+            out["source"] = [
+                {"key": r[0], "value": r[1] or r[0], "n": int(r[2])} for r in conn.execute(
+                    select(sources.c.key, sources.c.name, func.count())
+                    .select_from(items.join(m, m.c.id == items.c.id)
+                                 .join(sources, sources.c.id == items.c.source_id))
+                    .group_by(sources.c.key, sources.c.name)
+                    .order_by(func.count().desc()).limit(top))]
+            out["kind"] = [
+                {"key": r[0], "value": r[0], "n": int(r[1])} for r in conn.execute(
+                    select(items.c.kind, func.count())
+                    .select_from(items.join(m, m.c.id == items.c.id))
+                    .group_by(items.c.kind).order_by(func.count().desc()))]
+            tag_rows = conn.execute(
+                select(item_tags.c.kind, item_tags.c.key, func.max(item_tags.c.value),
+                       func.count())
+                .select_from(item_tags.join(m, m.c.id == item_tags.c.item_id))
+                .where(item_tags.c.kind.in_(("topic", "sentiment", "district", "tag")))
+                .group_by(item_tags.c.kind, item_tags.c.key)
+                .order_by(func.count().desc()))
+            for kind, key, value, n in tag_rows:
+                lst = out.setdefault(kind, [])
+                if len(lst) < top:
+                    lst.append({"key": key, "value": value, "n": int(n)})
+            out["label"] = [
+                {"key": f"{r[0]}:{r[1]}", "value": f"{r[0]}: {r[1]}", "n": int(r[2])}
+                for r in conn.execute(
+                    select(labels.c.task, labels.c.label, func.count())
+                    .select_from(labels.join(m, m.c.id == labels.c.item_id))
+                    .group_by(labels.c.task, labels.c.label)
+                    .order_by(func.count().desc()).limit(top))]
+            day = self.local_day(items.c.published_at)
+            out["day"] = [
+                {"key": r[0], "value": r[0], "n": int(r[1])} for r in conn.execute(
+                    select(day.label("d"), func.count())
+                    .select_from(items.join(m, m.c.id == items.c.id))
+                    .where(items.c.published_at.is_not(None))
+                    .group_by(literal_column("d")).order_by(literal_column("d").desc())
+                    .limit(days))][::-1]
+        for k in FACETS:
+            out.setdefault(k, [])
+        return out
+
+    def item_tags_for(self, ids: Sequence[int]) -> dict[int, dict[str, list[str]]]:
+        out: dict[int, dict[str, list[str]]] = {}
+        if not ids:
+            return out
+        with self.read() as conn:
+            for r in conn.execute(select(item_tags).where(item_tags.c.item_id.in_(list(ids)))):
+                out.setdefault(int(r.item_id), {}).setdefault(r.kind, []).append(r.value)
+        return out
+
+    # ------------------------------------------------------------------ ingest side
+    def analysis_sources(self) -> dict[str, tuple[int, str | None]]:
+        with self.read() as conn:
+            return {r.key: (int(r.id), r.district) for r in
+                    conn.execute(select(sources.c.key, sources.c.id, sources.c.district))}
+
+    def save_analysis(self, facets: Sequence[Facets], rollup: Sequence[dict[str, Any]],
+                      flag_rows: Sequence[dict[str, Any]] = ()) -> None:
+        """Item tags and stats, rollup increments and review flags of one batch, together."""
+        tag_rows = [(f.item_id, kind, key, value)
+                    for f in facets for kind, kv in f.tags.items() for key, value in kv.items()]
+        sqlite = self.dialect == "sqlite"
+        # Times as SQLAlchemy's SQLite text form (what reads parse); PostgreSQL takes datetimes.
+        stat_rows = [(f.item_id, f.at.isoformat(" ", "microseconds") if sqlite else f.at,
+                      f.source_id, f.reach, f.risk, f.priority, f.sentiment) for f in facets]
+        mark = "?" if sqlite else "%s"
+        with self.write() as conn:
+            # Plain driver executemany: these rows are many and tiny (as item_bands in save_batch).
+            if stat_rows:
+                conn.exec_driver_sql(
+                    "INSERT INTO item_stats (item_id, at, source_id, reach, risk, priority, "
+                    f"sentiment) VALUES ({', '.join([mark] * 7)}) ON CONFLICT DO NOTHING",
+                    stat_rows)
+            if tag_rows:
+                conn.exec_driver_sql(
+                    f"INSERT INTO item_tags (item_id, kind, key, value) VALUES ({mark}, {mark}, "
+                    f"{mark}, {mark}) ON CONFLICT DO NOTHING", tag_rows)
+            if rollup:
+                stmt = self._insert(rollups)
+                ex = stmt.excluded
+                conn.execute(stmt.on_conflict_do_update(
+                    index_elements=["grain", "dim", "key", "bucket"],
+                    set_={c: getattr(rollups.c, c) + getattr(ex, c)
+                          for c in ("n", "pos", "neg", "neu", "reach")}), list(rollup))
+            if flag_rows:
+                conn.execute(insert(flags), list(flag_rows))
+
+    def items_for_analysis(self, after_id: int, limit: int) -> list[dict[str, Any]]:
+        """Stored items (with source key) in id order, for rebuilding facets and rollups."""
+        q = (select(items.c.id, items.c.folded, items.c.kind, items.c.author,
+                    items.c.published_at, items.c.collected_at, items.c.metrics,
+                    items.c.followers, items.c.extra, items.c.url, items.c.title,
+                    items.c.text_norm, sources.c.key.label("source"))
+             .select_from(items.outerjoin(sources, sources.c.id == items.c.source_id))
+             .where(items.c.id > after_id).order_by(items.c.id).limit(limit))
+        with self.read() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(q)]
+            ids = [r["id"] for r in rows]
+            lab: dict[int, list[tuple[str, str, float | None]]] = {}
+            if ids:
+                for lr in conn.execute(select(labels.c.item_id, labels.c.task, labels.c.label,
+                                              labels.c.score)
+                                       .where(labels.c.item_id.between(ids[0], ids[-1]))):
+                    lab.setdefault(int(lr[0]), []).append((lr[1], lr[2], lr[3]))
+        for row in rows:
+            row["labels"] = lab.get(row["id"], [])
+        return rows
+
+    def clear_analysis(self) -> None:
+        with self.write() as conn:
+            for t in (item_tags, item_stats, rollups):
+                conn.execute(delete(t))
+
+    # ------------------------------------------------------------------ rollups
+    def series(self, grain: str, dim: str, key: str, since: datetime,
+               until: datetime | None = None) -> list[dict[str, Any]]:
+        q = select(rollups.c.bucket, rollups.c.n, rollups.c.pos, rollups.c.neg, rollups.c.neu,
+                   rollups.c.reach).where(rollups.c.grain == grain, rollups.c.dim == dim,
+                                          rollups.c.key == key, rollups.c.bucket >= since)
+        if until is not None:
+            q = q.where(rollups.c.bucket < until)
+        with self.read() as conn:
+            return [dict(r._mapping) for r in conn.execute(q.order_by(rollups.c.bucket))]
+
+    def top_keys(self, grain: str, dim: str, since: datetime, limit: int = 10,
+                 until: datetime | None = None) -> list[dict[str, Any]]:
+        """Keys of one dimension by volume since ``since``, with their sentiment totals."""
+        q = (select(rollups.c.key, func.sum(rollups.c.n).label("n"),
+                    func.sum(rollups.c.pos).label("pos"), func.sum(rollups.c.neg).label("neg"),
+                    func.sum(rollups.c.neu).label("neu"), func.sum(rollups.c.reach).label("reach"))
+             .where(rollups.c.grain == grain, rollups.c.dim == dim, rollups.c.bucket >= since)
+             .group_by(rollups.c.key).order_by(func.sum(rollups.c.n).desc()).limit(limit))
+        if until is not None:
+            q = q.where(rollups.c.bucket < until)
+        with self.read() as conn:
+            return [{k: (int(v) if k != "key" else v) for k, v in r._mapping.items()}
+                    for r in conn.execute(q)]
+
+    def tag_labels(self, kind: str, keys: Sequence[str]) -> dict[str, str]:
+        """Display values of tag keys (one query; used to title series)."""
+        if not keys:
+            return {}
+        with self.read() as conn:
+            return {r[0]: r[1] for r in conn.execute(
+                select(item_tags.c.key, func.max(item_tags.c.value))
+                .where(item_tags.c.kind == kind, item_tags.c.key.in_(list(keys)))
+                .group_by(item_tags.c.key))}
+
+    def last_bucket(self) -> datetime | None:
+        with self.read() as conn:
+            return conn.execute(select(func.max(rollups.c.bucket)).where(
+                rollups.c.grain == "h", rollups.c.dim == "all")).scalar()
+
+    # ------------------------------------------------------------------ issues
+    def cluster_activity(self, since: datetime, prev_since: datetime, min_size: int = 2,
+                         limit: int = 200) -> list[dict[str, Any]]:
+        """Story clusters active since ``since``: items and distinct sources in the window,
+        items in the window before, first appearance, title."""
+        at = item_stats.c.at
+        with self.read() as conn:
+            cur = {r[0]: (int(r[1]), int(r[2])) for r in conn.execute(
+                select(items.c.cluster_id, func.count(), func.count(distinct(items.c.source_id)))
+                .select_from(items.join(item_stats, item_stats.c.item_id == items.c.id))
+                .join(clusters, clusters.c.id == items.c.cluster_id)
+                .where(at >= since, clusters.c.size >= min_size)
+                .group_by(items.c.cluster_id)
+                .order_by(func.count().desc()).limit(limit))}
+            if not cur:
+                return []
+            prev = {r[0]: int(r[1]) for r in conn.execute(
+                select(items.c.cluster_id, func.count())
+                .select_from(items.join(item_stats, item_stats.c.item_id == items.c.id))
+                .where(items.c.cluster_id.in_(list(cur)), at >= prev_since, at < since)
+                .group_by(items.c.cluster_id))}
+            info = {r.id: dict(r._mapping) for r in conn.execute(
+                select(clusters).where(clusters.c.id.in_(list(cur))))}
+        out = []
+        for cid, (n, nsrc) in cur.items():
+            c = info.get(cid, {})
+            out.append({"cluster_id": cid, "title": c.get("title"), "size": c.get("size"),
+                        "first_seen": c.get("first_seen"), "last_seen": c.get("last_seen"),
+                        "volume": n, "previous": prev.get(cid, 0), "sources": nsrc})
+        return out
+
+    def cluster_breakdown(self, cluster_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Sentiment mix, top sources and the widest-reach title of each cluster."""
+        out: dict[str, dict[str, Any]] = {c: {"sentiment": {}, "sources": [], "title": None}
+                                          for c in cluster_ids}
+        if not cluster_ids:
+            return out
+        ids = list(cluster_ids)
+        with self.read() as conn:
+            for cid, s, n in conn.execute(
+                    select(items.c.cluster_id, item_stats.c.sentiment, func.count())
+                    .select_from(items.join(item_stats, item_stats.c.item_id == items.c.id))
+                    .where(items.c.cluster_id.in_(ids))
+                    .group_by(items.c.cluster_id, item_stats.c.sentiment)):
+                out[cid]["sentiment"][s or "unknown"] = int(n)
+            for cid, key, name, n in conn.execute(
+                    select(items.c.cluster_id, sources.c.key, sources.c.name, func.count())
+                    .select_from(items.join(sources, sources.c.id == items.c.source_id))
+                    .where(items.c.cluster_id.in_(ids))
+                    .group_by(items.c.cluster_id, sources.c.key, sources.c.name)
+                    .order_by(func.count().desc())):
+                out[cid]["sources"].append({"key": key, "name": name or key, "n": int(n)})
+            for cid, title, _reach in conn.execute(
+                    select(items.c.cluster_id, items.c.title, item_stats.c.reach)
+                    .select_from(items.join(item_stats, item_stats.c.item_id == items.c.id))
+                    .where(items.c.cluster_id.in_(ids), items.c.title.is_not(None))
+                    .order_by(item_stats.c.reach.desc())):
+                if out[cid]["title"] is None:
+                    out[cid]["title"] = title
+        return out
+
+    # ------------------------------------------------------------------ watchlists
+    def list_watchlists(self, active_only: bool = False) -> list[dict[str, Any]]:
+        q = select(watchlists).order_by(watchlists.c.slug)
+        if active_only:
+            q = q.where(watchlists.c.active.is_(True))
+        with self.read() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(q)]
+            counts = {r[0]: int(r[1]) for r in conn.execute(
+                select(item_tags.c.key, func.count()).where(item_tags.c.kind == "tag")
+                .group_by(item_tags.c.key))}
+        for r in rows:
+            r["matches"] = counts.get(r["slug"], 0)
+        return rows
+
+    def get_watchlist(self, slug: str) -> dict[str, Any] | None:
+        with self.read() as conn:
+            row = conn.execute(select(watchlists).where(watchlists.c.slug == slug)).first()
+        return dict(row._mapping) if row else None
+
+    def save_watchlist(self, data: dict[str, Any]) -> int:
+        from vimon.store.base import utcnow
+
+        now = utcnow()
+        values = {k: v for k, v in data.items() if k in watchlists.c and k not in ("id",)}
+        with self.write() as conn:
+            row = conn.execute(select(watchlists.c.id)
+                               .where(watchlists.c.slug == values["slug"])).first()
+            if row:
+                conn.execute(update(watchlists).where(watchlists.c.id == row.id)
+                             .values(**values, updated_at=now))
+                return int(row.id)
+            values.setdefault("created_at", now)
+            return int(conn.execute(insert(watchlists).values(**values, updated_at=now))
+                       .inserted_primary_key[0])  # type: ignore[index]
+
+    def delete_watchlist(self, slug: str) -> bool:
+        with self.write() as conn:
+            return conn.execute(delete(watchlists).where(watchlists.c.slug == slug)).rowcount > 0
+
+    # ------------------------------------------------------------------ alerts
+    def add_alert(self, row: dict[str, Any]) -> int | None:
+        """Record an alert; None when one with the same dedupe key exists (deduplicated)."""
+        with self.write() as conn:
+            res = conn.execute(self._insert(alerts).on_conflict_do_nothing(
+                index_elements=["dedupe_key"]).returning(alerts.c.id), [row]).first()
+        return int(res[0]) if res else None
+
+    def update_alert(self, alert_id: int, **values: Any) -> None:
+        with self.write() as conn:
+            conn.execute(update(alerts).where(alerts.c.id == alert_id).values(**values))
+
+    def list_alerts(self, limit: int = 50, offset: int = 0, status: str | None = None,
+                    kind: str | None = None) -> tuple[list[dict[str, Any]], int]:
+        q = select(alerts)
+        if status:
+            q = q.where(alerts.c.status == status)
+        if kind:
+            q = q.where(alerts.c.kind == kind)
+        with self.read() as conn:
+            total = int(conn.execute(select(func.count()).select_from(q.subquery())).scalar_one())
+            rows = [dict(r._mapping) for r in conn.execute(
+                q.order_by(alerts.c.id.desc()).limit(limit).offset(offset))]
+        return rows, total
+
+    def alerts_sent_since(self, since: datetime) -> int:
+        with self.read() as conn:
+            return int(conn.execute(select(func.count()).select_from(alerts).where(
+                alerts.c.created_at >= since, alerts.c.status.in_(("sent", "failed")))
+            ).scalar_one())
+
+    def high_risk_items(self, since: datetime, threshold: float,
+                        limit: int = 50) -> list[dict[str, Any]]:
+        q = (select(items.c.id, items.c.title, items.c.text_norm, items.c.url,
+                    item_stats.c.risk, item_stats.c.reach, sources.c.key.label("source"))
+             .select_from(items.join(item_stats, item_stats.c.item_id == items.c.id)
+                          .outerjoin(sources, sources.c.id == items.c.source_id))
+             .where(item_stats.c.at >= since, or_(item_stats.c.risk >= threshold,
+                                                   item_stats.c.priority >= 100))
+             .order_by(item_stats.c.risk.desc()).limit(limit))
+        with self.read() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    def watch_matches_since(self, since: datetime, slugs: Sequence[str]) -> list[dict[str, Any]]:
+        if not slugs:
+            return []
+        q = (select(item_tags.c.key.label("slug"), items.c.id, items.c.title, items.c.text_norm,
+                    items.c.url, sources.c.key.label("source"))
+             .select_from(item_tags.join(items, items.c.id == item_tags.c.item_id)
+                          .join(item_stats, item_stats.c.item_id == items.c.id)
+                          .outerjoin(sources, sources.c.id == items.c.source_id))
+             .where(item_tags.c.kind == "tag", item_tags.c.key.in_(list(slugs)),
+                    item_stats.c.at >= since).order_by(items.c.id).limit(500))
+        with self.read() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    # ------------------------------------------------------------------ state
+    def get_state(self, key: str, default: Any = None) -> Any:
+        with self.read() as conn:
+            v = conn.execute(select(analysis_state.c.value)
+                             .where(analysis_state.c.key == key)).scalar()
+        return default if v is None else json.loads(v)
+
+    def set_state(self, key: str, value: Any) -> None:
+        stmt = self._insert(analysis_state).values(key=key, value=json.dumps(value, default=str))
+        with self.write() as conn:
+            conn.execute(stmt.on_conflict_do_update(index_elements=["key"],
+                                                    set_={"value": stmt.excluded.value}))
+
+
+__all__ = ["FACETS", "SORTS", "AnalysisQueries"]
