@@ -127,6 +127,18 @@ def bench_search(path: Path) -> None:
                    (f"%{q}%",)).fetchall()
         db.execute("SELECT count(*) FROM items WHERE folded LIKE ?", (f"%{q}%",)).fetchall()
         ref.append(time.perf_counter() - t0)
+    per = {q: [] for q in QUERIES}
+    for _ in range(3):
+        for q in QUERIES:
+            t0 = time.perf_counter()
+            store.search_items(parse(q), limit=25)
+            per[q].append(time.perf_counter() - t0)
+    text_only = [t for q, ts in per.items() if ":" not in q and "*" not in q for t in ts]
+    fielded = [t for q, ts in per.items() if ":" in q or "*" in q for t in ts]
+    report("bench_search.search_by_kind", {
+        "text_only_p95_ms": round(p95(text_only) * 1e3, 1),
+        "fields_or_wildcards_p95_ms": round(p95(fielded) * 1e3, 1),
+        "slowest": max(per, key=lambda q: max(per[q]))})
     report("bench_search.search", {"queries": len(times), "p50_ms": round(statistics.median(times) * 1e3, 1),
                                    "p95_ms": round(p95(times) * 1e3, 1), "target_ms": 150,
                                    "full_scan_ref_ms": round(statistics.median(ref) * 1e3, 1),
@@ -196,11 +208,16 @@ def bench_rollup_cost() -> None:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as d:
-        path = Path(d) / "search.sqlite"
-        generate(path)
-        bench_search(path)
-    bench_rollup_cost()
+    keep = os.environ.get("VIMON_BENCH_DB")  # reuse a generated database between runs
+    if keep and Path(keep).exists():
+        bench_search(Path(keep))
+    else:
+        with tempfile.TemporaryDirectory() as d:
+            path = Path(keep) if keep else Path(d) / "search.sqlite"
+            generate(path)
+            bench_search(path)
+    if os.environ.get("VIMON_BENCH_SKIP_PIPELINE") != "1":
+        bench_rollup_cost()
 
 
 if __name__ == "__main__":

@@ -106,3 +106,16 @@ def test_list_items_and_api_use_the_language(corpus_store):
     assert {ids[r["id"]] for r in rows} == {"p3"} and total == 1
     # The lenient path (old /items and /api/items) never fails on bad syntax.
     assert store.search('") OR * NEAR(') == []
+
+
+def test_time_order_on_every_plan(corpus_store):
+    """A first page by time is the same whichever plan the store picks (on SQLite, dense text
+    queries walk the time index and probe FTS5; others fetch and sort)."""
+    from vimon.store.querylang import parse
+
+    store, ids = corpus_store
+    for q in ("ngập", "ngập kind:post", "ngap*"):
+        rows, total = store.search_items(parse(q), limit=2)
+        assert [ids[r["id"]] for r in rows] == (["p6", "v1"] if q != "ngập kind:post"
+                                                 else ["p6", "p1"]), q
+        assert total == (2 if q == "ngập kind:post" else 4)

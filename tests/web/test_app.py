@@ -145,3 +145,9 @@ def test_highlight_runs():
 def test_nul_in_query_is_a_clear_400(client):
     r = client.get("/api/items", params={"q": "a\x00b"})
     assert r.status_code == 400 and "NUL" in r.json()["error"]
+
+
+def test_ids_past_64_bits_are_not_found(client):
+    for path in ("/api/items/9223372036854775808", "/items/99999999999999999999.json",
+                 "/api/items/-9223372036854775809"):
+        assert client.get(path).status_code == 404

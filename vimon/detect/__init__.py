@@ -53,16 +53,18 @@ class Gazetteer:
         for kind, rows in (("agency", agencies["agencies"]), ("role", agencies["roles"])):
             for a in rows:
                 self._add(Entity(f"{kind}:{a['key']}", kind, a["name"], a["aliases"]))
-        # First token -> [(alias tokens, entity id)], longest first: a cheap scan per item.
-        self._index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        # First two tokens -> [(alias tokens, entity id)], longest first. A set intersection of
+        # an item's token pairs with these keys (C speed) finds the few places worth checking.
+        self._index: dict[tuple[str, ...], list[tuple[tuple[str, ...], str]]] = {}
         for e in self.entities.values():
             for a in e.aliases:
                 t = tokens(a)
                 if t:
-                    self._index.setdefault(t[0], []).append((t, e.id))
+                    self._index.setdefault(t[:2], []).append((t, e.id))
         for lst in self._index.values():
             lst.sort(key=lambda x: -len(x[0]))
-        self._firsts = frozenset(self._index)
+        self._pairs = frozenset(k for k in self._index if len(k) == 2)
+        self._singles = frozenset(k[0] for k in self._index if len(k) == 1)
         self.district_names = {d["key"]: d["name"] for d in units["districts"]}
 
     def _add(self, e: Entity) -> None:
@@ -71,18 +73,21 @@ class Gazetteer:
     def scan(self, toks: list[str] | tuple[str, ...]) -> set[str]:
         """Entity ids mentioned in a folded token sequence."""
         found: set[str] = set()
-        index = self._index
-        firsts = self._firsts.intersection(toks)  # C-speed prefilter: most items have none
-        if not firsts:
+        pairs = self._pairs.intersection(zip(toks, toks[1:], strict=False))
+        singles = self._singles.intersection(toks) if self._singles else ()
+        if not pairs and not singles:
             return found
         n = len(toks)
-        for i in [i for i, t in enumerate(toks) if t in firsts]:
-            cands = index[toks[i]]
-            for alias, eid in cands:
-                k = len(alias)
-                if i + k <= n and tuple(toks[i:i + k]) == alias:
-                    found.add(eid)
-                    break
+        for i in range(n):
+            key: tuple[str, ...] = (toks[i], toks[i + 1]) if i + 1 < n else (toks[i],)
+            for k in ((key, key[:1]) if singles else (key,)):
+                if k not in pairs and (len(k) != 1 or k[0] not in singles):
+                    continue
+                for alias, eid in self._index[k]:
+                    m = len(alias)
+                    if i + m <= n and tuple(toks[i:i + m]) == alias:
+                        found.add(eid)
+                        break
         return found
 
     def districts_in(self, toks: list[str] | tuple[str, ...]) -> set[str]:

@@ -764,6 +764,14 @@ def tag_keys(kind: str, value: str) -> list[str]:
     return [key]
 
 
+def fts_expression(query: Query, dialect: str) -> str | None:
+    """The whole query as one full-text expression, when it is plain text only (no fields,
+    infix wildcards or exact-diacritics checks); None otherwise."""
+    if query.root is None:
+        return None
+    return _Compiler(dialect, query.exact).fts(query.root)
+
+
 def compile_where(query: Query, dialect: str) -> Any | None:
     """The SQL condition over ``items`` for a parsed query (None when it matches everything)."""
     if query.root is None:

@@ -113,6 +113,15 @@ item_bands = Table(
     Index("ix_item_bands_key", "band_key"),
 )
 
+item_sigs = Table(
+    "item_sigs",
+    metadata,
+    # Narrow copy of items.minhash + cluster_id for near-duplicate lookups (migration 0006).
+    Column("item_id", IdType, ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    Column("cluster_id", String(32)),
+    Column("minhash", LargeBinary, nullable=False),
+)
+
 labels = Table(
     "labels",
     metadata,

@@ -7,12 +7,23 @@ from urllib.parse import unquote_to_bytes
 
 from starlette.responses import JSONResponse
 
+_MAX_ID = 2**63 - 1
+
+
+def _id_too_large(path: str) -> bool:
+    for seg in path.split("/"):
+        digits = seg.removesuffix(".json").removeprefix("-")
+        if digits.isdigit() and len(digits) >= 19 and int(digits) > _MAX_ID:
+            return True
+    return False
+
 
 class NulGuard:
-    """Refuse NUL characters in the path or query string with a clear 400.
+    """Refuse NUL characters in the path or query string with a clear 400, and numeric ids
+    past 64 bits with a 404 (no such object can exist).
 
-    PostgreSQL cannot store or compare text containing NUL, so a stray ``%00`` would
-    otherwise surface as a server error deep in a query."""
+    PostgreSQL cannot store or compare text containing NUL, and compares BIGINT ids only
+    up to 2**63 - 1, so either would otherwise surface as a server error deep in a query."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -25,6 +36,10 @@ class NulGuard:
                     {"error": "Ký tự NUL không hợp lệ trong địa chỉ / NUL character in the URL"},
                     status_code=400,
                 )
+                await response(scope, receive, send)
+                return
+            if _id_too_large(scope.get("path", "")):
+                response = JSONResponse({"error": "Không tìm thấy / not found"}, status_code=404)
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)

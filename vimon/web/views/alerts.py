@@ -14,7 +14,7 @@ PAGE = 50
 
 
 def _ctx(store: Any, page: int, kind: str | None, status: str | None) -> dict[str, Any]:
-    page = max(page, 1)
+    page = min(max(page, 1), 10_000)
     rows, total = store.list_alerts(limit=PAGE, offset=(page - 1) * PAGE, kind=kind or None,
                                     status=status or None)
     return {"title": "Cảnh báo", "alerts": rows, "total": total, "page": page,

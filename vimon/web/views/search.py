@@ -28,7 +28,7 @@ QText = Annotated[str, Query(description="Truy vấn (docs/search.md) / query")]
 
 def _ctx(store: Any, q: str, exact: bool, sort: str, page: int) -> dict[str, Any]:
     sort = sort if sort in SORTS else "time"
-    page = max(1, page)
+    page = min(max(1, page), 10_000)
     ctx: dict[str, Any] = {"title": "Tìm kiếm", "q": q, "exact": exact, "sort": sort,
                            "page": page, "results": [], "total": 0, "pages": 1, "facets": {},
                            "error": None, "understood": None, "facet_labels": FACET_LABELS,
@@ -72,7 +72,7 @@ def _parsed_or_400(q: str, exact: bool):  # type: ignore[no-untyped-def]
 @router.get("/api/search", tags=["api"], summary="Tìm kiếm bằng ngôn ngữ truy vấn")
 def api_search(store: StoreDep, q: QText = "", exact: bool = False, sort: str = "time",
                limit: Annotated[int, Query(ge=1, le=500)] = 20,
-               offset: Annotated[int, Query(ge=0)] = 0, facets: bool = False) -> dict[str, Any]:
+               offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0, facets: bool = False) -> dict[str, Any]:
     parsed = _parsed_or_400(q, exact)
     rows, total = store.search_items(parsed, sort=sort if sort in SORTS else "time",
                                      limit=limit, offset=offset)
@@ -92,7 +92,7 @@ EXPORT_COLS = ("id", "published_at", "source", "kind", "title", "author", "url",
 def _export_rows(store: Any, q: str, exact: bool, sort: str, limit: int) -> list[list[Any]]:
     parsed = _parsed_or_400(q, exact)
     rows, _ = store.search_items(parsed, sort=sort if sort in SORTS else "time",
-                                 limit=min(limit, EXPORT_MAX), count=False)
+                                 limit=min(max(limit, 1), EXPORT_MAX), count=False)
     return [[r["id"], iso_local(r["published_at"]) or "", r["source"] or "", r["kind"],
              r["title"] or "", r["author"] or "", r["url"] or "", r["reach"], round(r["risk"], 3),
              r["sentiment"] or "", r["text_norm"]] for r in rows]
