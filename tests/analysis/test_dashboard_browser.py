@@ -3,39 +3,22 @@ PNG and CSV downloads; the search page highlights matches and reports syntax err
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-
 import pytest
 
-from tests.helpers import run_rows, staff_session
+from tests.helpers import run_rows, serve_in_thread, staff_session
 from tests.search.corpus import ROWS
 from tests.web.test_browser import _shot, page  # noqa: F401  (the Chromium fixture)
 
 
 @pytest.fixture
 def server(sqlite_store, settings):
-    import uvicorn
 
     from vimon.web.app import create_app
 
     run_rows(sqlite_store, settings.model_copy(update={"classify_on_ingest": False}), ROWS)
     cookie = staff_session(sqlite_store, settings, "analyst")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(sqlite_store, settings), host="127.0.0.1",
-                                        port=port, log_level="warning"))
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", cookie
-    srv.should_exit = True
-    t.join(timeout=10)
+    with serve_in_thread(create_app(sqlite_store, settings)) as url:
+        yield url, cookie
 
 
 def test_dashboard_charts_download_png_and_csv(server, page):  # noqa: F811

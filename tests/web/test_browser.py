@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import service_missing
-from tests.helpers import OTHER, STORY, STORY_REWRITE, run_rows, staff_session
+from tests.helpers import OTHER, STORY, STORY_REWRITE, run_rows, serve_in_thread, staff_session
 
 _SESSIONS: dict[str, str] = {}
 CHROMIUM = os.environ.get("VIMON_CHROMIUM", "/usr/bin/chromium")
@@ -25,8 +22,6 @@ SHOTS = Path(os.environ.get("VIMON_SCREENSHOTS", "")) if os.environ.get("VIMON_S
 
 @pytest.fixture
 def live_server(sqlite_store, settings):
-    import uvicorn
-
     from vimon.web.app import create_app
 
     run_rows(sqlite_store, settings, [
@@ -39,22 +34,9 @@ def live_server(sqlite_store, settings):
         {"id": "4", "source": "cu-dan-dong-da", "kind": "comment", "parent_id": "3",
          "text": "<script>window.__pwned = 1</script> ngập quá, đi làm muộn"},
     ])
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(sqlite_store, settings), host="127.0.0.1",
-                                           port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
-    url = f"http://127.0.0.1:{port}"
-    _SESSIONS[url] = staff_session(sqlite_store, settings)  # staff pages need a login
-    yield url
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_in_thread(create_app(sqlite_store, settings)) as url:
+        _SESSIONS[url] = staff_session(sqlite_store, settings)  # staff pages need a login
+        yield url
 
 
 @pytest.fixture

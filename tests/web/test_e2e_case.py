@@ -7,15 +7,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import service_missing
-from tests.helpers import run_rows
+from tests.helpers import run_rows, serve_in_thread
 
 CHROMIUM = os.environ.get("VIMON_CHROMIUM", "/usr/bin/chromium")
 SHOTS = Path(os.environ["VIMON_SCREENSHOTS"]) if os.environ.get("VIMON_SCREENSHOTS") else None
@@ -27,7 +24,6 @@ PASSWORDS = {"chuyenvien": "mat-khau-chuyen-vien", "lanhdao": "mat-khau-lanh-dao
 
 @pytest.fixture
 def server(sqlite_store, settings):
-    import uvicorn
 
     from vimon.auth import service
     from vimon.web.app import create_app
@@ -42,20 +38,8 @@ def server(sqlite_store, settings):
                         display_name="Nguyễn Văn An")
     service.create_user(sqlite_store, "lanhdao", "supervisor", password=PASSWORDS["lanhdao"],
                         display_name="Trần Thị Bình")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(sqlite_store, settings), host="127.0.0.1",
-                                        port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serve_in_thread(create_app(sqlite_store, settings)) as url:
+        yield url
 
 
 @pytest.fixture

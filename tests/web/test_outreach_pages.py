@@ -3,13 +3,9 @@ through the app, and the pages in headless Chromium with screenshots for docs/sc
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-
 import pytest
 
-from tests.helpers import staff_session
+from tests.helpers import serve_in_thread, staff_session
 from tests.outreach.corpus import load
 from tests.web.test_browser import _shot, page  # noqa: F401 - the Chromium fixture
 
@@ -50,23 +46,9 @@ def test_json_twins(outreach_app):
 
 @pytest.fixture
 def live(outreach_app):
-    import uvicorn
-
     app, store, settings = outreach_app
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
-    url = f"http://127.0.0.1:{port}"
-    yield url, staff_session(store, settings)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_in_thread(app) as url:
+        yield url, staff_session(store, settings)
 
 
 def test_outreach_pages_in_chromium(live, page):  # noqa: F811
