@@ -32,6 +32,9 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.execute("PRAGMA cache_size=-65536")
+            # Memory-mapped reads: the writer's commits invalidate a reader's page cache, and
+            # dedupe re-reads signatures each batch (measured: dedupe 565 → 375 µs/item at 60k).
+            cur.execute("PRAGMA mmap_size=1073741824")
             cur.close()
 
         return engine
