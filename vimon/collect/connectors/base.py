@@ -93,6 +93,12 @@ class RunContext:
         return await asyncio.to_thread(extract_article, body, url, charset,
                                        self.settings.collect_min_article_chars)
 
+    async def conditional_fetch(self, url: str, **kw: Any) -> FetchResult:
+        """GET ``url`` with the ETag / Last-Modified remembered from its last fetch."""
+        state = await self.db(self.store.get_fetch_state, self.source_id, url) or {}
+        return await self.fetch(url, etag=state.get("etag"),
+                                last_modified=state.get("last_modified"), **kw)
+
     async def fetch(self, url: str, **kw: Any) -> FetchResult:
         res = await self.fetcher.fetch(url, **kw)
         self.stats.fetches += 1

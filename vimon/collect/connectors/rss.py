@@ -77,11 +77,8 @@ def parse_feed(body: bytes, base_url: str, content_type: str = "application/xml"
 async def collect_feed(ctx: RunContext, url: str, *, res: FetchResult | None = None,
                        strict: bool = True, depth: int = 0) -> bool:
     """Collect one feed; returns True when the feed was read (even if empty or unchanged)."""
-    state = await ctx.db(ctx.store.get_fetch_state, ctx.source_id, url)
     if res is None:
-        res = await ctx.fetch(url, accept=FEED_TYPES,
-                              etag=(state or {}).get("etag"),
-                              last_modified=(state or {}).get("last_modified"))
+        res = await ctx.conditional_fetch(url, accept=FEED_TYPES)
     if res.not_modified:
         return True
     if not res.ok:

@@ -59,10 +59,8 @@ def parse_sitemap(body: bytes, limit: int) -> tuple[str, list[dict[str, Any]]]:
 
 async def collect_sitemap(ctx: RunContext, url: str, *, res: FetchResult | None = None,
                           depth: int = 0) -> bool:
-    state = await ctx.db(ctx.store.get_fetch_state, ctx.source_id, url)
     if res is None:
-        res = await ctx.fetch(url, accept=SITEMAP_TYPES, etag=(state or {}).get("etag"),
-                              last_modified=(state or {}).get("last_modified"))
+        res = await ctx.conditional_fetch(url, accept=SITEMAP_TYPES)
     if res.not_modified:
         return True
     if not res.ok:

@@ -52,9 +52,7 @@ async def collect_web(ctx: RunContext) -> None:
 
 
 async def _entry(ctx: RunContext, url: str, forced: str | None) -> bool:
-    state = await ctx.db(ctx.store.get_fetch_state, ctx.source_id, url)
-    res = await ctx.fetch(url, accept=_ANY, etag=(state or {}).get("etag"),
-                          last_modified=(state or {}).get("last_modified"))
+    res = await ctx.conditional_fetch(url, accept=_ANY)
     if res.not_modified:
         return True
     if not res.ok:
