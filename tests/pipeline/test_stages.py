@@ -65,3 +65,22 @@ def test_parse_row_never_raises(row):
         assert out.reason and out.reason_code
     else:
         assert out.text.strip()
+
+
+def test_item_a_concurrent_writer_stored_first_counts_as_duplicate(sqlite_store, settings):
+    """The store stage may lose the insert race for a key dedupe saw as new; it counts the
+    item as a duplicate without writing outside its part of the record (checked mode)."""
+    text = "Tin đăng trùng khóa do hai tiến trình cùng ghi một lúc, kiểm tra đếm trùng"
+    first = InlineRunner(sqlite_store, settings)
+    first.run([Item(text=text, source="s", external_id="same")])
+    runner = InlineRunner(sqlite_store, settings, ("normalize", "dedupe", "store"), checked=True)
+    late = Item(text=text, source="s", external_id="same")
+    stages.get_stage("normalize").run([late], runner.ctx)
+    stages.get_stage("dedupe").run([late], runner.ctx)
+    late.duplicate = False  # as if dedupe ran before the other writer committed
+    before = dict(runner.stats)
+    stages.run_checked(stages.get_stage("store"), [late], runner.ctx)
+    assert late.id is None and late.duplicate is False
+    assert runner.stats.get("duplicate", 0) - before.get("duplicate", 0) == 1
+    assert runner.stats.get("new", 0) == before.get("new", 0)
+    assert sqlite_store.count_items() == 1

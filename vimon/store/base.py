@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, literal_column, select, text, update
@@ -32,7 +32,6 @@ from vimon.store.schema import (
 )
 from vimon.store.workflow import WorkflowQueries
 
-LOCAL_OFFSET = timedelta(hours=7)  # Asia/Ho_Chi_Minh has no DST
 BAND_FANOUT = 32  # candidates read per LSH band key (see band_candidates)
 
 
@@ -188,7 +187,7 @@ class Store(ItemQueries, CollectQueries, WorkflowQueries, AnalysisQueries, Outre
     def save_batch(self, batch: Sequence[Item], rejections: Sequence[Rejection] = ()) -> int:
         """Store new items with their bands, index rows, labels and cluster counts, and
         the rejections, in one transaction. Sets ``item.id`` on the items stored; an item
-        whose dedupe key is already present (a concurrent writer) is marked duplicate."""
+        whose dedupe key a concurrent writer stored first keeps ``id = None``."""
         todo = [it for it in batch if not it.duplicate]
         now = utcnow()
         with self.write() as conn:
@@ -210,15 +209,16 @@ class Store(ItemQueries, CollectQueries, WorkflowQueries, AnalysisQueries, Outre
                 for r in conn.execute(stmt, list(part)):
                     ids[r.dedupe_key] = int(r.id)
             stored: list[Item] = []
+            raced: list[Item] = []
             for it in todo:
                 iid = ids.get(it.dedupe_key)
                 if iid is None:
-                    it.duplicate = True
+                    raced.append(it)
                 else:
                     it.id = iid
                     stored.append(it)
-            if len(stored) != len(todo):
-                self._unbump_clusters(conn, [it for it in todo if it.duplicate])
+            if raced:
+                self._unbump_clusters(conn, raced)
             sig_rows = [(it.id, it.cluster_id, it.minhash) for it in stored if it.minhash]
             if sig_rows:
                 mark = "?" if self.dialect == "sqlite" else "%s"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -14,8 +13,6 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
     from sqlalchemy import Connection
-
-_TERM = re.compile(r"[a-z0-9]+")
 
 # Columns a list view needs (no full text, no signatures).
 _LIST_COLS = (
@@ -35,13 +32,6 @@ _LIST_COLS = (
     sources.c.name.label("source_name"),
     sources.c.kind.label("source_kind"),
 )
-
-
-def query_terms(query: str) -> list[str]:
-    """Folded search terms of a free-text query (diacritic-insensitive)."""
-    from vimon.text import fold
-
-    return _TERM.findall(fold(query))
 
 
 class ItemQueries:
