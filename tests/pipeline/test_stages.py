@@ -84,3 +84,27 @@ def test_item_a_concurrent_writer_stored_first_counts_as_duplicate(sqlite_store,
     assert runner.stats.get("duplicate", 0) - before.get("duplicate", 0) == 1
     assert runner.stats.get("new", 0) == before.get("new", 0)
     assert sqlite_store.count_items() == 1
+
+
+def test_signatures_equal_fresh_datasketch_minhashes_across_threads():
+    """The reused per-thread MinHash gives exactly the signatures of new MinHash objects."""
+    import threading
+    import zlib
+
+    import numpy as np
+    from datasketch import MinHash
+
+    from vimon.pipeline.dedupe import shingles, signatures
+
+    texts = [shingles(t, 3) for t in ("ha noi mua to ngap sau pho hue", "gia dien tang tu thang sau",
+                                      "mot hai ba bon nam sau bay tam")]
+    want = np.vstack([m.hashvalues.astype(np.uint32)
+                      for m in MinHash.bulk(texts, num_perm=128, hashfunc=zlib.crc32)])
+    got: list = []
+    ts = [threading.Thread(target=lambda: got.append(signatures(texts, 128))) for _ in range(3)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    assert len(got) == 3 and all((g == want).all() for g in got)
+    assert (signatures(texts[1:2], 128)[0] == want[1]).all()

@@ -75,3 +75,51 @@ def test_rate_limiter_and_networks():
     assert lim.hit("a", now=200.0)  # two windows later
     assert network_of("203.0.113.77") == "203.0.113.0/24"
     assert network_of("2001:db8:1:2::5") == "2001:db8:1::/48"
+
+
+def test_group_commit_writer_stores_each_report_once_and_isolates_a_failing_one(store, settings):
+    """Reports queued together share transactions; every caller gets its own result, the same
+    story still merges into one case, and a report that fails to store fails alone."""
+    import threading
+
+    cipher = ContactCipher(secret_key(settings))
+    writer = rp.ReportWriter(store, settings, max_batch=8)
+    others = ["giá điện tăng vọt ở Cầu Giấy", "ngập sâu sau mưa tại Hoàng Mai",
+              "xe rác đổ trộm ven sông Tô Lịch", "quảng cáo vay tiền lừa đảo qua Zalo",
+              "trường học thu phí trái quy định ở Đống Đa", "cây đổ chắn đường Láng",
+              "tiếng ồn karaoke đêm khuya tại Long Biên", "bán hàng rong lấn chiếm vỉa hè Hàng Bông",
+              "giả danh công an phường gọi điện đòi tiền", "nước sinh hoạt có mùi lạ ở Thanh Xuân",
+              "đèn đường hỏng cả tháng trên phố Kim Mã", "mạo danh bệnh viện bán thuốc giả",
+              "tin đồn đóng cửa chợ Đồng Xuân", "cháy nhỏ tại chung cư Linh Đàm"]
+    texts = [STORY] * 6 + others
+    prepared = [rp.prepare(settings, rp.Submission(text=t, category="tin_sai"), cipher) for t in texts]
+    bad = rp.prepare(settings, rp.Submission(text="Một phản ánh hỏng", category="tin_sai"), cipher)
+    bad.category = "no-such-category"  # fails inside the transaction (unknown category)
+    go = threading.Event()
+    futs: list = []
+
+    def push(items):  # type: ignore[no-untyped-def]
+        go.wait()
+        futs.extend(writer.enqueue(p, "net") for p in items)
+
+    ts = [threading.Thread(target=push, args=(prepared[i::3] + ([bad] if i == 0 else []),))
+          for i in range(3)]
+    for t in ts:
+        t.start()
+    go.set()
+    for t in ts:
+        t.join()
+    results, errors = [], []
+    for f in futs:
+        try:
+            results.append(f.result(timeout=30))
+        except KeyError as exc:
+            errors.append(exc)
+    writer.close()
+    assert len(results) == 20 and len(errors) == 1
+    assert len({r["ticket"] for r in results}) == 20 and store.count_reports() == 20
+    story_cases = {r["case_id"] for r in results if rp.ticket_status(store, r["ticket"])}
+    assert len(story_cases) == 15  # six copies of one story share a case, 14 others alone
+    from vimon.workflow.audit import verify_store
+
+    assert verify_store(store).ok

@@ -56,3 +56,49 @@ def test_cli_verify_passes_on_a_real_log_and_fails_after_tampering(tmp_path: Pat
     db.close()
     bad = vimon("audit", "verify", home=tmp_path)
     assert bad.returncode == 1 and "TAMPERED" in bad.stdout
+
+
+def test_many_events_in_one_transaction_and_a_rolled_back_one_keep_the_chain(store):
+    _fill(store, 2)
+    with store.write() as conn:
+        for i in range(5):
+            store._audit(conn, "batch", "report.create", "report", i, {"n": i})
+    try:
+        with store.write() as conn:
+            store._audit(conn, "lost", "report.create", "report", 99, {})
+            raise RuntimeError("rolled back")
+    except RuntimeError:
+        pass
+    store.audit_event("after", "case.transition", "case", 1, {})
+    res = verify_store(store)
+    assert res.ok, res.problems
+    assert res.events == 8
+    head = store.get_audit_head()
+    assert head is not None and head["last_id"] == 8
+
+
+def test_two_writers_with_their_own_engines_append_one_valid_chain(db_url: str):
+    """Two Store objects stand for two processes (web server and CLI) on one database."""
+    import threading
+
+    from vimon.store import open_store
+
+    a, b = open_store(db_url), open_store(db_url)
+    try:
+        def work(s, who):  # type: ignore[no-untyped-def]
+            for i in range(40):
+                with s.write() as conn:
+                    s._audit(conn, who, "report.create", "report", i, {})
+                    s._audit(conn, who, "case.open", "case", i, {})
+
+        ts = [threading.Thread(target=work, args=(s, w)) for s, w in ((a, "a"), (b, "b"))]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        res = verify_store(a)
+        assert res.ok, res.problems
+        assert res.events == 160
+    finally:
+        a.close()
+        b.close()

@@ -109,7 +109,7 @@ class AuthMiddleware:
                 await self._deny(scope, receive, send, 413,
                                  "Nội dung gửi lên quá lớn / request body too large")
                 return
-            if new_anon or not hmac.compare_digest(_csrf_given(headers, body), csrf):
+            if new_anon or not hmac.compare_digest(_csrf_given(headers, body, state), csrf):
                 await self._deny(scope, receive, send, 403,
                                  "Phiên biểu mẫu không hợp lệ hoặc đã hết hạn (CSRF); tải lại trang "
                                  "và thử lại / invalid or missing CSRF token")
@@ -190,13 +190,21 @@ def _replay(body: bytes, original: Any) -> Any:
     return receive
 
 
-def _csrf_given(headers: Headers, body: bytes) -> str:
+def _csrf_given(headers: Headers, body: bytes, state: dict[str, Any]) -> str:
+    """The CSRF token sent with a form. A urlencoded body is split here once and kept in the
+    request state (``urlencoded_form``) for an endpoint that parses its form by hand."""
+    ctype = headers.get("content-type", "")
+    if ctype.startswith("application/x-www-form-urlencoded"):
+        try:
+            fields = parse_qs(body.decode("latin-1"), keep_blank_values=True, max_num_fields=200)
+        except ValueError:  # too many fields: no token can be read, the request is refused
+            return ""
+        state["urlencoded_form"] = fields
     given = headers.get("x-csrf-token")
     if given:
         return given
-    ctype = headers.get("content-type", "")
     if ctype.startswith("application/x-www-form-urlencoded"):
-        values = parse_qs(body.decode("latin-1"), max_num_fields=200).get("csrf")
+        values = fields.get("csrf")
         return values[0] if values else ""
     if ctype.startswith("multipart/form-data"):
         m = _MULTIPART_CSRF.search(body)

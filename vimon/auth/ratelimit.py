@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import threading
 import time
+from functools import lru_cache
 
 
 class RateLimiter:
@@ -47,6 +48,7 @@ class RateLimiter:
             self._counts.clear()
 
 
+@lru_cache(maxsize=8192)
 def network_of(ip: str) -> str:
     """The /24 (IPv4) or /48 (IPv6) an address belongs to: one household, office or NAT."""
     try:

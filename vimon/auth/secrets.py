@@ -34,11 +34,13 @@ def secret_key(settings: object) -> bytes:
             "Đặt VIMON_SECRET_KEY ngẫu nhiên ≥ 32 ký tự (vd. python -c 'import secrets; "
             "print(secrets.token_urlsafe(48))').",
         )
-    return _local_secret(Path(getattr(settings, "home", "vimon-data")).resolve())
+    return _local_secret(str(getattr(settings, "home", "vimon-data")))
 
 
 @lru_cache(maxsize=8)
-def _local_secret(home: Path) -> bytes:
+def _local_secret(home_setting: str) -> bytes:
+    # Cached by the setting as given: resolving the path costs syscalls on every request.
+    home = Path(home_setting).resolve()
     path = home / "secret.key"
     if not path.exists():
         home.mkdir(parents=True, exist_ok=True)
@@ -48,6 +50,7 @@ def _local_secret(home: Path) -> bytes:
     return path.read_text().strip().encode()
 
 
+@lru_cache(maxsize=64)
 def derive(key: bytes, purpose: str) -> bytes:
     """A separate key per purpose, so one leaked token kind says nothing of another."""
     return hmac.new(key, b"vimon:" + purpose.encode(), hashlib.sha256).digest()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import zlib
 
 import numpy as np
@@ -64,11 +65,31 @@ def band_keys(sigs: np.ndarray, bands: int) -> np.ndarray:
     return (keys & _MASK63).astype(np.int64)
 
 
+_LOCAL = threading.local()
+
+
+def _minhash(num_perm: int) -> MinHash:
+    """A MinHash of seed 1 (datasketch's default) kept per thread and reused: building one
+    draws or checks the permutation parameters, which costs more than hashing a short text."""
+    cache: dict[int, MinHash] | None = getattr(_LOCAL, "minhash", None)
+    if cache is None:
+        cache = _LOCAL.minhash = {}
+    m = cache.get(num_perm)
+    if m is None:
+        m = cache[num_perm] = MinHash(num_perm=num_perm, hashfunc=zlib.crc32)
+    return m
+
+
 def signatures(texts: list[list[bytes]], num_perm: int) -> np.ndarray:
     # crc32 (C, ~10× faster than the default sha1) is only the base hash: MinHash's random
     # universal permutations on top of it give the independence the Jaccard estimate needs.
-    hashes = MinHash.bulk(texts, num_perm=num_perm, hashfunc=zlib.crc32)
-    return np.vstack([mh.hashvalues.astype(np.uint32) for mh in hashes])
+    m = _minhash(num_perm)
+    out = np.empty((len(texts), num_perm), dtype=np.uint32)
+    for i, sh in enumerate(texts):
+        m.clear()
+        m.update_batch(sh)
+        out[i] = m.hashvalues
+    return out
 
 
 @register(

@@ -81,7 +81,15 @@ def run_checked(stage: Stage, batch: list[Item], ctx: StageContext) -> None:
             )
 
 
+_BUILTIN_LOADED = False
+
+
 def _load_builtin() -> None:
-    if not _REGISTRY:
+    # Not "if the registry is empty": importing one stage module elsewhere (the report portal
+    # uses dedupe's signatures) registers that stage alone.
+    global _BUILTIN_LOADED
+    if not _BUILTIN_LOADED:
         from vimon.analysis import stage as _analyze  # noqa: F401
         from vimon.pipeline import classify, dedupe, index, normalize  # noqa: F401
+
+        _BUILTIN_LOADED = True

@@ -30,7 +30,7 @@ from vimon.store.schema import (
     quarantine,
     sources,
 )
-from vimon.store.workflow import WorkflowQueries
+from vimon.store.workflow import AUDIT_TX, WorkflowQueries
 
 BAND_FANOUT = 32  # candidates read per LSH band key (see band_candidates)
 
@@ -66,7 +66,12 @@ class Store(ItemQueries, CollectQueries, WorkflowQueries, AnalysisQueries, Outre
     def write(self) -> Iterator[Connection]:
         """One write transaction, serialised within the process."""
         with self._write_lock, self.engine.begin() as conn:
-            yield conn
+            conn.info[AUDIT_TX] = {}  # the audit chain head, read on the first event
+            try:
+                yield conn
+                self.flush_audit_head(conn)
+            finally:
+                conn.info.pop(AUDIT_TX, None)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

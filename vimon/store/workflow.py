@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from vimon.store.base import Store
 
 GENESIS = "0" * 64
+AUDIT_TX = "vimon_audit_tx"  # key in Connection.info: the audit chain head of the open transaction
 _USER_COLS = (users.c.id, users.c.username, users.c.display_name, users.c.role, users.c.unit,
               users.c.active, users.c.created_at, users.c.failed_logins, users.c.locked_until,
               users.c.last_login_at)
@@ -168,20 +169,20 @@ class WorkflowQueries:
     # ================================================================== audit log
     def _audit(self: Store, conn: Connection, actor: str, action: str, object_type: str,
                object_id: Any, detail: dict[str, Any]) -> int:
-        """Append one event to the hash chain inside the caller's transaction."""
+        """Append one event to the hash chain inside the caller's transaction.
+
+        The chain head is read once per transaction (locked: ``FOR UPDATE`` on PostgreSQL; on
+        SQLite a no-op write first takes the database's write lock, so no other process can
+        append in between) and written back once at commit by ``Store.write``
+        (``flush_audit_head``): a transaction with many events pays for the head once."""
         from vimon.workflow.audit import canonical, chain_hash, timestamp
 
         # Driver-level SQL: this runs inside every audited write, the public report included.
-        lock = " FOR UPDATE" if self.dialect == "postgresql" else ""
         m = "?" if self.dialect == "sqlite" else "%s"
-        head = conn.exec_driver_sql(
-            f"SELECT last_id, last_hash FROM audit_head WHERE id = 1{lock}").first()
+        tx = conn.info.get(AUDIT_TX)
+        head = tx.get("head") if tx is not None else None
         if head is None:
-            conn.execute(self._insert(audit_head).values(id=1, last_id=0, last_hash=GENESIS)
-                         .on_conflict_do_nothing(index_elements=["id"]))
-            head = conn.exec_driver_sql(
-                f"SELECT last_id, last_hash FROM audit_head WHERE id = 1{lock}").first()
-        assert head is not None
+            head = self._read_audit_head(conn)
         row = {"id": int(head[0]) + 1, "ts": timestamp(), "actor": str(actor)[:200],
                "action": action, "object_type": object_type, "object_id": str(object_id)[:120],
                "detail": canonical(detail), "prev_hash": head[1]}
@@ -191,9 +192,36 @@ class WorkflowQueries:
             f"prev_hash, hash) VALUES ({', '.join([m] * 9)})",
             (row["id"], row["ts"], row["actor"], row["action"], row["object_type"],
              row["object_id"], row["detail"], row["prev_hash"], row["hash"]))
-        conn.exec_driver_sql(f"UPDATE audit_head SET last_id = {m}, last_hash = {m} WHERE id = 1",
-                             (row["id"], row["hash"]))
+        new_head = (int(row["id"]), str(row["hash"]))
+        if tx is not None:  # Store.write writes the head once, before it commits
+            tx["head"] = new_head
+        else:
+            self._write_audit_head(conn, new_head)
         return int(row["id"])
+
+    def _read_audit_head(self: Store, conn: Connection) -> tuple[int, str]:
+        if self.dialect == "sqlite":
+            conn.exec_driver_sql("UPDATE audit_head SET last_id = last_id WHERE id = 1")
+        lock = " FOR UPDATE" if self.dialect == "postgresql" else ""
+        head = conn.exec_driver_sql(f"SELECT last_id, last_hash FROM audit_head WHERE id = 1{lock}").first()
+        if head is None:
+            conn.execute(self._insert(audit_head).values(id=1, last_id=0, last_hash=GENESIS)
+                         .on_conflict_do_nothing(index_elements=["id"]))
+            head = conn.exec_driver_sql(
+                f"SELECT last_id, last_hash FROM audit_head WHERE id = 1{lock}").first()
+        assert head is not None
+        return int(head[0]), str(head[1])
+
+    def _write_audit_head(self: Store, conn: Connection, head: tuple[int, str]) -> None:
+        m = "?" if self.dialect == "sqlite" else "%s"
+        conn.exec_driver_sql(f"UPDATE audit_head SET last_id = {m}, last_hash = {m} WHERE id = 1",
+                             head)
+
+    def flush_audit_head(self: Store, conn: Connection) -> None:
+        """Write the chain head this transaction moved (called by ``Store.write``)."""
+        tx = conn.info.get(AUDIT_TX)
+        if tx is not None and tx.get("head") is not None:
+            self._write_audit_head(conn, tx["head"])
 
     def audit_event(self: Store, actor: str, action: str, object_type: str, object_id: Any,
                     detail: dict[str, Any] | None = None) -> int:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +47,20 @@ def _wants_json(request: Request) -> bool:
     )
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    writer = getattr(app.state, "report_writer", None)
+    if writer is not None:  # let queued citizen reports reach the database
+        writer.close()
+
+
 def create_app(store: Any, settings: Settings) -> FastAPI:
     app = FastAPI(
+        lifespan=_lifespan,
+        # No OpenTelemetry export (nothing leaves the machine at run time); left on, FastAPI
+        # looks the providers up in the environment on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         title="vimon",
         version=__version__,
         description="Giám sát thông tin trên không gian mạng tiếng Việt — "

@@ -10,11 +10,13 @@ from fastapi import Depends, Header, HTTPException, Query, Request
 from vimon.settings import Settings
 
 
-def get_store(request: Request) -> Any:
+# Dependencies that only read request state are ``async def``: FastAPI runs a plain ``def``
+# dependency in the thread pool, a thread hop on every request for nothing.
+async def get_store(request: Request) -> Any:
     return request.app.state.store
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings
 
 
@@ -51,7 +53,7 @@ ApiTokenDep = Annotated[None, Depends(require_api_token)]
 
 
 # --------------------------------------------------------------------------- people (vimon.auth)
-def get_current_user(request: Request) -> dict[str, Any]:
+async def get_current_user(request: Request) -> dict[str, Any]:
     """The signed-in user (session cookie or per-user API token), set by AuthMiddleware."""
     user = getattr(request.state, "user", None)
     if user is None:
@@ -66,7 +68,7 @@ CurrentUser = Annotated[dict[str, Any], Depends(get_current_user)]
 def require(permission: str) -> Any:
     """Dependency: the current user, who must hold ``permission`` (vimon/auth/roles.json)."""
 
-    def dep(user: CurrentUser) -> dict[str, Any]:
+    async def dep(user: CurrentUser) -> dict[str, Any]:
         from vimon.auth.roles import can
 
         if not can(user, permission):

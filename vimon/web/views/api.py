@@ -45,7 +45,7 @@ def list_items(
     q: Annotated[str | None, Query(description="Từ khóa, không phân biệt dấu")] = None,
     cluster: Annotated[str | None, Query(description="Mã cụm tin")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,  # bounded: no OFFSET overflow
 ) -> dict[str, Any]:
     rows, total = store.list_items(
         source=source, kind=kind, since=_time("since", since), until=_time("until", until),
