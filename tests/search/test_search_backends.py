@@ -119,3 +119,57 @@ def test_time_order_on_every_plan(corpus_store):
         assert [ids[r["id"]] for r in rows] == (["p6", "v1"] if q != "ngập kind:post"
                                                  else ["p6", "p1"]), q
         assert total == (2 if q == "ngập kind:post" else 4)
+
+
+@pytest.mark.parametrize("density", [0.0, 1.0], ids=["walk-newest-first", "fetch-and-sort"])
+def test_both_sqlite_newest_first_plans_find_the_expected_items(corpus_store, monkeypatch, density):
+    """SQLite picks between walking the time index (row-local regex/index tests) and
+    fetching the matches to sort them, by density; each plan alone must give the same answer."""
+    from vimon.store import analysis
+
+    store, ids = corpus_store
+    if store.dialect != "sqlite":
+        pytest.skip("SQLite plans")
+    monkeypatch.setattr(analysis, "PROBE_DENSITY", density)
+    for case in CASES:
+        exact = len(case) > 2 and case[2]
+        assert _run(store, ids, case[0], exact) == case[1], case[0]
+
+
+def test_count_cap_stops_counting_and_the_page_is_unchanged(corpus_store):
+    from vimon.store.querylang import parse
+
+    store, _ids = corpus_store
+    for q in ("hà nội", "source:bao-a OR mưa", "ngập*"):
+        rows, total = store.search_items(parse(q), limit=100)
+        capped_rows, capped = store.search_items(parse(q), limit=100, count_cap=2)
+        assert [r["id"] for r in capped_rows] == [r["id"] for r in rows]
+        assert capped == min(total, 2)
+
+
+def test_walk_plan_matches_whole_tokens_like_fts(sqlite_store, settings, monkeypatch):
+    """The walk plan's regular expression must match tokens as FTS5 does: "an" is not inside
+    "ban", a phrase needs its words in order, a prefix only at a word start."""
+    from vimon.store import analysis
+    from vimon.store.querylang import parse
+
+    monkeypatch.setattr(analysis, "PROBE_DENSITY", 0.0)
+    run_rows(sqlite_store, settings, [
+        {"id": "1", "source": "s", "text": "Ban quản lý chợ họp bàn về an toàn thực phẩm",
+         "published_at": "2026-11-20T08:00:00"},
+        {"id": "2", "source": "s", "text": "Bản tin thời tiết: trời nắng, gió nhẹ cả ngày",
+         "published_at": "2026-11-20T09:00:00"},
+        {"id": "3", "source": "t", "text": "Cảnh báo mưa lớn, ngập úng tại nhiều tuyến phố",
+         "published_at": "2026-11-20T10:00:00"},
+    ])
+
+    def texts(q: str) -> list[str]:
+        rows, total = sqlite_store.search_items(parse(q), limit=10)
+        assert total == len(rows)
+        return sorted(r["text_norm"][:4] for r in rows)
+
+    assert texts("an") == ["Ban "]  # item 1 has the token "an"; "ban"/"bản" are not it
+    assert texts("source:s an") == ["Ban "]
+    assert texts('"toan thuc"') == ["Ban "] and texts('"thuc toan"') == []
+    assert texts("ngap*") == ["Cảnh"] and texts("gap*") == []
+    assert texts("source:t mua") == ["Cảnh"] and texts("source:s mua") == []

@@ -84,3 +84,15 @@ def test_watchlist_form_validates_and_saves(client, sqlite_store):
                                          "action": "review"}, follow_redirects=False)
     assert r.status_code == 303, r.text[:300]
     assert sqlite_store.get_watchlist("ngap-ung")["action"] == "review"
+
+
+def test_totals_past_the_count_cap_say_at_least(client, monkeypatch):
+    from vimon.web.views import search as search_views
+
+    j = client.get("/api/search", params={"q": "source:cu-dan-dong-da"}).json()
+    assert j["total"] == 3 and j["total_exact"] is True
+    monkeypatch.setattr(search_views, "COUNT_CAP", 2)
+    j = client.get("/api/search", params={"q": "source:cu-dan-dong-da"}).json()
+    assert j["total"] == 2 and j["total_exact"] is False and len(j["items"]) == 3
+    page = client.get("/search", params={"q": "source:cu-dan-dong-da"}).text
+    assert "Ít nhất 2 kết quả" in page

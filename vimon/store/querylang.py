@@ -709,7 +709,8 @@ class _Compiler:
         if node.name == "source":
             key = sources.c.key.like(_like(v.lower()), escape="\\") if node.wildcard \
                 else sources.c.key == v.lower()
-            return exists(select(sources.c.id).where(sources.c.id == items.c.source_id, key))
+            # Not correlated: the planner can walk ix_items_source_published for it.
+            return items.c.source_id.in_(select(sources.c.id).where(key))
         if node.name == "kind":
             return items.c.kind.like(_like(v), escape="\\") if node.wildcard else items.c.kind == v
         if node.name == "url":
@@ -762,6 +763,85 @@ def tag_keys(kind: str, value: str) -> list[str]:
         found = gazetteer().district_keys(value)
         return sorted(found) if found else [key]
     return [key]
+
+
+class _ProbeCompiler(_Compiler):
+    """Row-local conditions for SQLite plans that walk an index and test each row: text
+    terms become a regular expression on ``items.folded`` (the same tokens FTS5's unicode61
+    tokenizer sees), far cheaper per row than a MATCH probe; NEAR stays an FTS5 probe."""
+
+    def __init__(self) -> None:
+        super().__init__("sqlite", False)
+
+    @staticmethod
+    def _token_re(tokens: tuple[str, ...] | list[str], prefix: bool = False) -> str:
+        body = r"[\W_]+".join(re.escape(t) for t in tokens)
+        return r"(?<![^\W_])" + body + (r"[^\W_]*" if prefix else r"(?![^\W_])")
+
+    def fts(self, node: Node) -> str | None:  # never one MATCH for the whole tree
+        return None
+
+    def sql(self, node: Node) -> Any:
+        from sqlalchemy import and_, not_, or_
+
+        if isinstance(node, And):
+            return and_(*(self.sql(c) for c in node.children))
+        if isinstance(node, Or):
+            return or_(*(self.sql(c) for c in node.children))
+        if isinstance(node, Not):
+            return not_(self.sql(node.child))
+        return super().sql(node)
+
+    def leaf(self, node: Term | Wild) -> Any:
+        from sqlalchemy import and_, func
+
+        from vimon.store.schema import items
+
+        if isinstance(node, Term):
+            tokens, prefix = list(node.tokens), False
+        elif _is_prefix(node):
+            tokens, prefix = [node.pattern[:-1]], True
+        else:
+            return super().leaf(node)
+        # instr() first: a C substring test rejects most rows before the (Python) regex runs.
+        return and_(func.instr(items.c.folded, max(tokens, key=len)) > 0,
+                    self.regex(items.c.folded, self._token_re(tokens, prefix)))
+
+    def match(self, fts: str) -> Any:  # NEAR: one FTS5 probe for this row
+        from sqlalchemy import exists, literal_column, select, table
+
+        from vimon.store.schema import items
+
+        return exists(select(literal_column("1")).select_from(table("items_fts")).where(
+            literal_column("items_fts").op("MATCH")(fts),
+            literal_column("items_fts.rowid") == items.c.id))
+
+
+def split_text(query: Query, dialect: str) -> tuple[str | None, list[Node]]:
+    """The query as (one full-text expression for its text conjuncts, the other conjuncts);
+    (None, [root]) when no conjunct is plain text."""
+    root = query.root
+    if root is None:
+        return None, []
+    c = _Compiler(dialect, query.exact)
+    whole = c.fts(root)
+    if whole is not None:
+        return whole, []
+    if isinstance(root, And):
+        pos, neg, rest = c._split_and(root)
+        if pos:
+            return c._and_text(pos, neg), rest
+    return None, [root]
+
+
+def compile_probe(nodes: list[Node]) -> Any:
+    """Row-local SQLite condition for ``nodes`` (all must hold); see _ProbeCompiler."""
+    from sqlalchemy import and_, true
+
+    if not nodes:
+        return true()
+    c = _ProbeCompiler()
+    return and_(*(c.sql(n) for n in nodes))
 
 
 def fts_expression(query: Query, dialect: str) -> str | None:

@@ -20,6 +20,9 @@ from vimon.web.render import jsonable, render
 router = APIRouter()
 PAGE = 25
 EXPORT_MAX = 50_000
+# Totals are counted up to here; a larger result set shows as "ít nhất 10.000 kết quả" (counting
+# every match of a broad query over millions of items costs more than the page itself).
+COUNT_CAP = 10_000
 FACET_LABELS = {"source": "Nguồn", "kind": "Loại", "topic": "Chủ đề", "sentiment": "Sắc thái",
                 "district": "Địa bàn", "tag": "Danh sách theo dõi", "label": "Nhãn mô hình",
                 "day": "Ngày"}
@@ -39,12 +42,14 @@ def _ctx(store: Any, q: str, exact: bool, sort: str, page: int) -> dict[str, Any
         ctx["error"] = {"message": exc.detail, "position": exc.position, "pointer": exc.pointer()}
         return ctx
     ctx["understood"] = describe(parsed.root)
-    rows, total = store.search_items(parsed, sort=sort, limit=PAGE, offset=(page - 1) * PAGE)
+    rows, total = store.search_items(parsed, sort=sort, limit=PAGE, offset=(page - 1) * PAGE,
+                                     count_cap=COUNT_CAP)
     tags = store.item_tags_for([r["id"] for r in rows])
     for r in rows:
         r["snippet"] = [{"text": t, "hit": h} for t, h in snippet(r.pop("text_norm"), parsed)]
         r["tags"] = tags.get(r["id"], {})
-    ctx.update(results=rows, total=total, pages=max(1, -(-total // PAGE)),
+    ctx.update(results=rows, total=total, total_exact=total < COUNT_CAP,
+               pages=max(1, -(-total // PAGE)),
                facets=store.search_facets(parsed))
     return ctx
 
@@ -75,10 +80,11 @@ def api_search(store: StoreDep, q: QText = "", exact: bool = False, sort: str = 
                offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0, facets: bool = False) -> dict[str, Any]:
     parsed = _parsed_or_400(q, exact)
     rows, total = store.search_items(parsed, sort=sort if sort in SORTS else "time",
-                                     limit=limit, offset=offset)
+                                     limit=limit, offset=offset, count_cap=COUNT_CAP)
     for r in rows:
         r["snippet"] = (r.pop("text_norm") or "")[:280]
     out: dict[str, Any] = {"query": q, "understood": describe(parsed.root), "total": total,
+                           "total_exact": total < COUNT_CAP,
                            "limit": limit, "offset": offset, "items": jsonable(rows)}
     if facets:
         out["facets"] = store.search_facets(parsed)
