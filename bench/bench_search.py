@@ -3,8 +3,9 @@
 1. ``N`` generated items (default 1,000,000; ``VIMON_BENCH_ITEMS``) are written straight into
    a migrated SQLite database in bulk (items, FTS rows, item stats and tags, rollups; pushing
    a million rows through the Python pipeline would measure the pipeline, not search).
-2. Search p95 over a set of query-language queries (top 25 by time, with the total count),
-   beside the same matches found by a full scan (``folded LIKE``) in the same run.
+2. Search p95 over a set of query-language queries (top 25 by time, total counted up to
+   10,000 as the page and API do) after one first pass reported apart (cold cache), beside
+   the same matches found by a full scan (``folded LIKE``) in the same run.
 3. Dashboard p95 (morning-view queries on the rollups: daily series, top topics, districts,
    sources), beside the same figures by a full scan GROUP BY over items.
 4. Rollup slowdown: 50,000 posts through the whole pipeline with and without ``analyze``.
@@ -114,6 +115,11 @@ def bench_search(path: Path) -> None:
     from vimon.store.querylang import parse
 
     store = open_store(f"sqlite:///{path}", migrate=False)
+    cold = []  # first pass: pages not yet in the OS cache, regexes not compiled (reported apart)
+    for q in QUERIES:
+        t0 = time.perf_counter()
+        store.search_items(parse(q), limit=25, count_cap=COUNT_CAP)
+        cold.append(time.perf_counter() - t0)
     times = []
     for _ in range(3):
         for q in QUERIES:
@@ -142,6 +148,7 @@ def bench_search(path: Path) -> None:
         "slowest": max(per, key=lambda q: max(per[q]))})
     report("bench_search.search", {"queries": len(times), "p50_ms": round(statistics.median(times) * 1e3, 1),
                                    "p95_ms": round(p95(times) * 1e3, 1), "target_ms": 150,
+                                   "first_pass_max_ms": round(max(cold) * 1e3, 1),
                                    "full_scan_ref_ms": round(statistics.median(ref) * 1e3, 1),
                                    "speedup": round(statistics.median(ref) / p95(times), 1)})
     # Dashboard: the morning view's queries on rollups vs a full scan.
