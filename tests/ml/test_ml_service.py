@@ -116,3 +116,30 @@ def test_cli_commands(home, toxicity_csv, tmp_path):
     assert json.loads(res.output.strip().splitlines()[-1])["macro_f1"] > 0.9
     res = runner.invoke(app, ["models", "list", "--task", "tox2"])
     assert res.exit_code == 0 and "v1" in res.output
+
+
+def test_tasks_sharing_a_feature_config_count_once_and_predict_the_same():
+    """predict_active counts raw features once for all tasks with the same config; the
+    scores must equal each task predicting alone (the shipped models share one config)."""
+    from unittest import mock
+
+    from vimon.ml.features import Featurizer
+    from vimon.ml.predict import predict_batch
+
+    texts = ["Giá điện tăng mạnh khiến người dân bức xúc",
+             "Đội tuyển bóng đá Việt Nam thắng trận chung kết",
+             "Trường học ở Cầu Giấy tuyển sinh lớp 10 năm nay"] * 3
+    calls = []
+    real = Featurizer.counts
+
+    def counting(self, t):  # type: ignore[no-untyped-def]
+        calls.append(len(t))
+        return real(self, t)
+
+    with mock.patch.object(Featurizer, "counts", counting):
+        together = service.predict_active(texts, explain=False)
+    assert len(together) >= 2 and len(calls) == 1  # one count for every task
+    for task, preds in together.items():
+        alone = predict_batch(service.load_model(task), texts)
+        for a, b in zip(preds, alone, strict=True):
+            assert a.label == b.label and a.scores == b.scores

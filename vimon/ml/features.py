@@ -207,6 +207,17 @@ class Featurizer:
             raise RuntimeError("Featurizer is not fitted")
         return self._weighted(*self._counts(texts))
 
+    def counts(self, texts: list[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        """Raw hashed counts: they depend on ``config`` only, so models trained with the same
+        config (every shipped task) can share them (the costly part: one pass over the text)."""
+        return self._counts(texts)
+
+    def transform_counts(self, counts: tuple[sp.csr_matrix, sp.csr_matrix]) -> sp.csr_matrix:
+        """``transform`` from ``counts()`` of a featurizer with the same config (not changed)."""
+        if self.word_idf is None or self.char_idf is None:
+            raise RuntimeError("Featurizer is not fitted")
+        return self._weighted(counts[0].copy(), counts[1].copy())
+
     def _weighted(self, word: sp.csr_matrix, char: sp.csr_matrix) -> sp.csr_matrix:
         assert self.word_idf is not None and self.char_idf is not None
         word = self._weight(word, self.word_idf, self.config.word_weight)

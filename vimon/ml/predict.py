@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -32,12 +33,22 @@ def span_gate_label(model: TaskModel) -> str | None:
 
 
 def predict_batch(
-    model: TaskModel, texts: list[str], *, explain: bool = False, top: int = 8
+    model: TaskModel, texts: list[str], *, explain: bool = False, top: int = 8,
+    shared: dict[Any, Any] | None = None,
 ) -> list[Prediction]:
+    """Predictions for ``texts``. ``shared``, when given, keeps raw feature counts by
+    featurizer config, so several tasks over the same texts count them once."""
     if not texts:
         return []
     clf = model.classifier
-    proba = clf.predict_proba(texts)
+    if shared is None:
+        proba = clf.predict_proba(texts)
+    else:
+        key = clf.featurizer.config
+        counts = shared.get(key)
+        if counts is None:
+            counts = shared[key] = clf.featurizer.counts(texts)
+        proba = clf.proba_from_features(clf.featurizer.transform_counts(counts))
     labels = clf.decide(proba)
     gate = span_gate_label(model)
     out: list[Prediction] = []

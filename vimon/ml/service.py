@@ -13,6 +13,7 @@ import time
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -228,10 +229,18 @@ def train(
 
 
 # -- prediction -------------------------------------------------------------------------
-def classify_texts(model: TaskModel, texts: list[str], *, explain: bool = False) -> list[Prediction]:
+def classify_texts(model: TaskModel, texts: list[str], *, explain: bool = False,
+                   shared: list[dict[Any, Any]] | None = None) -> list[Prediction]:
+    """``shared``: one dict per batch of BATCH texts, reused across tasks (see predict_batch)."""
     out: list[Prediction] = []
-    for start in range(0, len(texts), BATCH):
-        out.extend(predict_batch(model, texts[start : start + BATCH], explain=explain))
+    for n, start in enumerate(range(0, len(texts), BATCH)):
+        memo = None
+        if shared is not None:
+            while len(shared) <= n:
+                shared.append({})
+            memo = shared[n]
+        out.extend(predict_batch(model, texts[start : start + BATCH], explain=explain,
+                                 shared=memo))
     return out
 
 
@@ -305,10 +314,11 @@ def predict_active(
     Prediction per text, in order."""
     reg = registry()
     out: dict[str, list[Prediction]] = {}
+    shared: list[dict[Any, Any]] = []  # raw feature counts, counted once for all tasks
     for task in reg.tasks():
         if task in skip or reg.active_version(task) is None:
             continue
-        out[task] = classify_texts(load_model(task), texts, explain=explain)
+        out[task] = classify_texts(load_model(task), texts, explain=explain, shared=shared)
     return out
 
 
