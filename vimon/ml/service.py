@@ -230,15 +230,12 @@ def train(
 
 # -- prediction -------------------------------------------------------------------------
 def classify_texts(model: TaskModel, texts: list[str], *, explain: bool = False,
-                   shared: list[dict[Any, Any]] | None = None) -> list[Prediction]:
-    """``shared``: one dict per batch of BATCH texts, reused across tasks (see predict_batch)."""
+                   shared: dict[int, dict[Any, Any]] | None = None) -> list[Prediction]:
+    """``shared``: per batch of BATCH texts (by its start), reused across tasks over the same
+    texts (see predict_batch)."""
     out: list[Prediction] = []
-    for n, start in enumerate(range(0, len(texts), BATCH)):
-        memo = None
-        if shared is not None:
-            while len(shared) <= n:
-                shared.append({})
-            memo = shared[n]
+    for start in range(0, len(texts), BATCH):
+        memo = None if shared is None else shared.setdefault(start, {})
         out.extend(predict_batch(model, texts[start : start + BATCH], explain=explain,
                                  shared=memo))
     return out
@@ -314,7 +311,7 @@ def predict_active(
     Prediction per text, in order."""
     reg = registry()
     out: dict[str, list[Prediction]] = {}
-    shared: list[dict[Any, Any]] = []  # raw feature counts, counted once for all tasks
+    shared: dict[int, dict[Any, Any]] = {}  # raw feature counts, counted once for all tasks
     for task in reg.tasks():
         if task in skip or reg.active_version(task) is None:
             continue

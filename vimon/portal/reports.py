@@ -316,7 +316,6 @@ class ReportWriter:
 
     def _write_batch(self, batch: list[tuple[Prepared, str, Future[dict[str, Any]]]]) -> None:
         live = [b for b in batch if b[2].set_running_or_notify_cancel()]
-        results: list[dict[str, Any]] = []
         try:
             with self.store.write() as conn:
                 results = [write(self.store, self.settings, conn, p, tag) for p, tag, _ in live]

@@ -118,16 +118,11 @@ class AnalysisQueries:
                 planned = self._sqlite_newest(conn, query, base, order, limit, offset, count_cap)
                 if planned is not None:
                     return planned
-            rows = [dict(r._mapping) for r in
-                    conn.execute(base.order_by(*order).limit(limit).offset(offset))]
+            rows = _page(conn, base.order_by(*order), limit, offset)
             total = -1
             if count:
                 cq: Any = select(literal_column("1")).select_from(items)
-                if cond is not None:
-                    cq = cq.where(cond)
-                if count_cap is not None:
-                    cq = cq.limit(count_cap)
-                total = int(conn.execute(select(func.count()).select_from(cq.subquery())).scalar_one())
+                total = _count(conn, cq if cond is None else cq.where(cond), count_cap)
         return rows, total
 
     def _sqlite_newest(self, conn: Connection, query: Query, base: Any, order: list[Any],
@@ -146,6 +141,7 @@ class AnalysisQueries:
         if fts is None or query.root is None:
             return None
         by_source = any(isinstance(n, Field) and n.name == "source" for n in rest)
+        probe = compile_probe([query.root])  # the whole query, tested on one row
         if not rest:
             total = int(conn.exec_driver_sql(
                 "SELECT count(*) FROM items_fts WHERE items_fts MATCH ?", (fts,)).scalar_one())
@@ -153,30 +149,23 @@ class AnalysisQueries:
                 total = min(total, count_cap)
         else:
             if by_source:  # the source's items (an index) drive, tested row by row
-                cq: Any = select(literal_column("1")).select_from(items).where(
-                    compile_probe([query.root]))
+                cq: Any = select(literal_column("1")).select_from(items).where(probe)
             else:  # FTS5's matches, each tested for the other conditions
                 cq = _fts_driven(fts, compile_probe(rest))
-            if count_cap is not None:
-                cq = cq.limit(count_cap)
-            total = int(conn.execute(select(func.count()).select_from(cq.subquery())).scalar_one())
+            total = _count(conn, cq, count_cap)
         n_items = self._item_count_estimate(conn)
         if total == 0 or (not by_source and total / max(n_items, 1) < PROBE_DENSITY):
-            rows = [dict(r._mapping) for r in
-                    conn.execute(base.order_by(*order).limit(limit).offset(offset))]
-            return rows, total
+            return _page(conn, base.order_by(*order), limit, offset), total
         plan = select(*_RESULT_COLS).select_from(
             items.outerjoin(sources, sources.c.id == items.c.source_id)
             .outerjoin(item_stats, item_stats.c.item_id == items.c.id))
         if not by_source:
             plan = plan.with_hint(items, "INDEXED BY ix_items_published", "sqlite")
-        plan = plan.where(items.c.published_at.is_not(None),
-                          compile_probe([query.root] if query.root is not None else []))
-        walk = [items.c.published_at.desc(), items.c.id.desc()]
-        rows = [dict(r._mapping) for r in conn.execute(plan.order_by(*walk).limit(limit).offset(offset))]
+        plan = plan.where(items.c.published_at.is_not(None), probe)
+        rows = _page(conn, plan.order_by(items.c.published_at.desc(), items.c.id.desc()),
+                     limit, offset)
         if len(rows) < limit:  # undated matches come last
-            rows = [dict(r._mapping) for r in
-                    conn.execute(base.order_by(*order).limit(limit).offset(offset))]
+            rows = _page(conn, base.order_by(*order), limit, offset)
         return rows, total
 
     def search_facets(self, query: Query, *, top: int = 12, days: int = 60) -> dict[str, list]:
@@ -507,6 +496,17 @@ class AnalysisQueries:
         with self.write() as conn:
             conn.execute(stmt.on_conflict_do_update(index_elements=["key"],
                                                     set_={"value": stmt.excluded.value}))
+
+
+def _page(conn: Connection, stmt: Any, limit: int, offset: int) -> list[dict[str, Any]]:
+    return [dict(r._mapping) for r in conn.execute(stmt.limit(limit).offset(offset))]
+
+
+def _count(conn: Connection, rows: Any, cap: int | None) -> int:
+    """Rows of ``rows`` (a SELECT), counting no further than ``cap``."""
+    if cap is not None:
+        rows = rows.limit(cap)
+    return int(conn.execute(select(func.count()).select_from(rows.subquery())).scalar_one())
 
 
 def _fts_driven(fts: str, cond: Any) -> Any:

@@ -224,16 +224,15 @@ class Store(ItemQueries, CollectQueries, WorkflowQueries, AnalysisQueries, Outre
                     stored.append(it)
             if raced:
                 self._unbump_clusters(conn, raced)
+            mark = "?" if self.dialect == "sqlite" else "%s"
             sig_rows = [(it.id, it.cluster_id, it.minhash) for it in stored if it.minhash]
             if sig_rows:
-                mark = "?" if self.dialect == "sqlite" else "%s"
                 conn.exec_driver_sql(
                     f"INSERT INTO item_sigs (item_id, cluster_id, minhash) VALUES ({mark}, {mark}, {mark})",
                     sig_rows,
                 )
             band_rows = [(k, it.id) for it in stored for k in it.band_keys]
             if band_rows:  # plain driver executemany: ~10× less overhead for these tiny rows
-                mark = "?" if self.dialect == "sqlite" else "%s"
                 conn.exec_driver_sql(
                     f"INSERT INTO item_bands (band_key, item_id) VALUES ({mark}, {mark})", band_rows
                 )

@@ -34,13 +34,12 @@ def _portal(request: Request, settings: Any) -> dict[str, Any]:
             "ip": RateLimiter(settings.report_rate_per_ip_hour, 3600),
             "net": RateLimiter(settings.report_rate_per_network_hour, 3600),
             "pow": Challenges(), "cipher": ContactCipher(key), "key": key,
-            "writer": _writer(request),
         }
     return st
 
 
 def _writer(request: Request) -> rp.ReportWriter:
-    """One group-commit writer per app (kept across limiter reconfigurations)."""
+    """The app's group-commit writer (one per app, made on the first report)."""
     w = getattr(request.app.state, "report_writer", None)
     if w is None:
         w = request.app.state.report_writer = rp.ReportWriter(request.app.state.store,
@@ -112,7 +111,7 @@ async def _report_form(request: Request) -> tuple[dict[str, str], UploadFile | N
 
 @router.post("/report", summary="Gửi phản ánh (biểu mẫu; cần mã CSRF và lời giải thử thách)",
              openapi_extra=_REPORT_BODY)
-async def report_submit(request: Request, store: StoreDep, settings: SettingsDep):
+async def report_submit(request: Request, settings: SettingsDep):
     form, screenshot = await _report_form(request)
     category, url, text = form.get("category", ""), form.get("url", ""), form.get("text", "")
     description, contact = form.get("description", ""), form.get("contact", "")
@@ -159,7 +158,7 @@ async def report_submit(request: Request, store: StoreDep, settings: SettingsDep
     except rp.ReportError as exc:
         return fail(400, exc.message)
     res = await asyncio.wrap_future(
-        st["writer"].enqueue(prepared, sign(st["key"], "network", net)[:16]))
+        _writer(request).enqueue(prepared, sign(st["key"], "network", net)[:16]))
     if wants_json:
         return {"ticket": res["ticket"], "status_url": f"/report/{res['ticket']}"}
     return render(request, "report_done.html", {"title": "Đã nhận phản ánh", "ticket": res["ticket"]},
