@@ -134,6 +134,20 @@ def test_both_sqlite_newest_first_plans_find_the_expected_items(corpus_store, mo
         assert _run(store, ids, case[0], exact) == case[1], case[0]
 
 
+@pytest.mark.parametrize("probe_us", [0.0, 1e9], ids=["probe-each-match", "intersect-id-lists"])
+def test_both_sqlite_tag_counts_agree(corpus_store, monkeypatch, probe_us):
+    """Text with tag fields is counted on SQLite either by probing FTS5's matches one by one
+    or by intersecting id lists, by estimated cost; each way alone gives the same answers."""
+    from vimon.store import analysis
+
+    store, ids = corpus_store
+    monkeypatch.setattr(analysis, "PROBE_US", probe_us)
+    monkeypatch.setattr(analysis, "PROBE_DENSITY", 0.0)  # dense: the count decides the plan
+    for case in CASES:
+        exact = len(case) > 2 and case[2]
+        assert _run(store, ids, case[0], exact) == case[1], case[0]
+
+
 def test_count_cap_stops_counting_and_the_page_is_unchanged(corpus_store):
     from vimon.store.querylang import parse
 

@@ -135,12 +135,13 @@ class AnalysisQueries:
         the time index newest first testing each row with row-local conditions (text as a
         regular expression on the folded column) and stop after a page; when sparse, fetch
         the few matches and sort them."""
-        from vimon.store.querylang import Field, compile_probe, split_text
+        from vimon.store.querylang import TAG_FIELDS, DateRange, Field, compile_probe, split_text
 
         fts, rest = split_text(query, "sqlite")
         if fts is None or query.root is None:
             return None
         by_source = any(isinstance(n, Field) and n.name == "source" for n in rest)
+        dated = any(isinstance(n, DateRange) for n in rest)
         probe = compile_probe([query.root])  # the whole query, tested on one row
         if not rest:
             total = int(conn.exec_driver_sql(
@@ -150,17 +151,30 @@ class AnalysisQueries:
         else:
             if by_source:  # the source's items (an index) drive, tested row by row
                 cq: Any = select(literal_column("1")).select_from(items).where(probe)
-            else:  # FTS5's matches, each tested for the other conditions
-                cq = _fts_driven(fts, compile_probe(rest))
-            total = _count(conn, cq, count_cap)
+            elif dated:  # the date range of the time index drives; FTS5's matches as a set
+                cq = select(literal_column("1")).select_from(items).with_hint(
+                    items, "INDEXED BY ix_items_published", "sqlite").where(
+                    items.c.id.in_(select(literal_column("rowid")).select_from(
+                        table("items_fts")).where(literal_column("items_fts").op("MATCH")(fts))),
+                    compile_probe(rest))
+            else:
+                cq = None
+                if all(isinstance(n, Field) and n.name in TAG_FIELDS for n in rest):
+                    total = _intersect_count(conn, fts, rest, count_cap,  # type: ignore[arg-type]
+                                             self._item_count_estimate(conn))
+                    cq = None if total is not None else _fts_driven(fts, compile_probe(rest))
+                else:  # FTS5's matches, each tested for the other conditions
+                    cq = _fts_driven(fts, compile_probe(rest))
+            if cq is not None:
+                total = _count(conn, cq, count_cap)
         n_items = self._item_count_estimate(conn)
         if total == 0 or (not by_source and total / max(n_items, 1) < PROBE_DENSITY):
             return _page(conn, base.order_by(*order), limit, offset), total
         plan = select(*_RESULT_COLS).select_from(
             items.outerjoin(sources, sources.c.id == items.c.source_id)
             .outerjoin(item_stats, item_stats.c.item_id == items.c.id))
-        if not by_source:
-            plan = plan.with_hint(items, "INDEXED BY ix_items_published", "sqlite")
+        plan = plan.with_hint(items, "INDEXED BY ix_items_source_published" if by_source
+                              else "INDEXED BY ix_items_published", "sqlite")
         plan = plan.where(items.c.published_at.is_not(None), probe)
         rows = _page(conn, plan.order_by(items.c.published_at.desc(), items.c.id.desc()),
                      limit, offset)
@@ -507,6 +521,54 @@ def _count(conn: Connection, rows: Any, cap: int | None) -> int:
     if cap is not None:
         rows = rows.limit(cap)
     return int(conn.execute(select(func.count()).select_from(rows.subquery())).scalar_one())
+
+
+# Costs per row on SQLite, measured on a million items (bench_search): one ``item_tags`` probe
+# for an FTS5 match ≈ 1 µs; reading a tag's item ids out of its index with group_concat into
+# numpy ≈ 0.25 µs.
+PROBE_US, TAG_ID_US = 1.0, 0.25
+INTERSECT_MAX = 400_000  # a longer id list is not fetched
+
+
+def _intersect_count(conn: Connection, fts: str, tags: Sequence[Any], cap: int | None,
+                     n_items: int) -> int | None:
+    """Matches of ``fts`` that carry every tag of ``tags`` (tag fields), counted up to ``cap``
+    by intersecting id lists (FTS5's rowids, the tag index's item ids) in numpy; None when
+    probing FTS5's matches one by one is expected to be cheaper (a common tag reaches ``cap``
+    after few probes). Both ways give the same number."""
+    import numpy as np
+
+    from vimon.store.querylang import tag_key_condition, tag_keys
+
+    def ids(stmt: Any, *args: Any) -> Any:
+        text = conn.exec_driver_sql(stmt, args).scalar() if isinstance(stmt, str) \
+            else conn.execute(stmt).scalar()
+        return np.fromstring(text or "", dtype=np.int64, sep=",")
+
+    wheres = [(item_tags.c.kind == n.name, tag_key_condition(n, item_tags.c.key)) for n in tags]
+    sizes = [int(conn.execute(select(func.count()).select_from(
+        select(literal_column("1")).select_from(item_tags).where(*w)
+        .limit(INTERSECT_MAX + 1).subquery())).scalar_one()) for w in wheres]
+    if min(sizes) == 0:
+        return 0
+    # Row by row, FTS5's matches are probed in rowid order until ``cap`` of them pass: with the
+    # rarest tag on a share ``p`` of all items, about ``cap / p`` probes (fewer when FTS5 has
+    # fewer matches, known once they are read).
+    probes = float("inf") if cap is None else cap * max(n_items, 1) / min(sizes)
+    if max(sizes) > INTERSECT_MAX or probes * PROBE_US <= sum(sizes) * TAG_ID_US:
+        return None
+    found = ids("SELECT group_concat(rowid) FROM items_fts WHERE items_fts MATCH ?", fts)
+    if len(found) == 0 or len(found) > INTERSECT_MAX:
+        return 0 if len(found) == 0 else None
+    if min(probes, len(found)) * PROBE_US <= sum(sizes) * TAG_ID_US:
+        return None
+    for n, w in zip(tags, wheres, strict=True):
+        tagged = ids(select(func.group_concat(item_tags.c.item_id)).where(*w))
+        if n.wildcard or len(tag_keys(n.name, n.value)) > 1:  # an item may be listed twice
+            tagged.sort()
+            tagged = tagged[np.concatenate(([True], tagged[1:] != tagged[:-1]))]
+        found = np.intersect1d(found, tagged, assume_unique=True)
+    return len(found) if cap is None else min(len(found), cap)
 
 
 def _fts_driven(fts: str, cond: Any) -> Any:

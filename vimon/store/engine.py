@@ -10,9 +10,20 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from vimon.errors import StoreError
+
+
+def _sqlite_from_hint(self: SQLiteCompiler, table: object, text: str | None) -> str | None:
+    return text
+
+
+# SQLite's one table hint, ``INDEXED BY``, follows the table name in FROM; SQLAlchemy's SQLite
+# compiler drops ``Select.with_hint(table, "INDEXED BY …", "sqlite")`` silently, so the search
+# plans that need a given index (analysis.py) would be left to the planner's guess.
+SQLiteCompiler.get_from_hint_text = _sqlite_from_hint  # type: ignore[method-assign]
 
 
 def make_engine(url: str) -> Engine:

@@ -724,16 +724,9 @@ class _Compiler:
             if task:
                 conds.append(labels.c.task == task)
             return exists(select(labels.c.item_id).where(*conds))
-        kind = node.name
-        keys = tag_keys(kind, v)
-        cond: Any
-        if node.wildcard:
-            pat = "-".join(_like(t) for t in re.findall(r"[a-z0-9*?]+", fold(v)))
-            cond = item_tags.c.key.like(pat or "%", escape="\\")
-        else:
-            cond = item_tags.c.key.in_(keys) if len(keys) > 1 else item_tags.c.key == keys[0]
         return exists(select(item_tags.c.item_id).where(
-            item_tags.c.item_id == items.c.id, item_tags.c.kind == kind, cond))
+            item_tags.c.item_id == items.c.id, item_tags.c.kind == node.name,
+            tag_key_condition(node, item_tags.c.key)))
 
     def date(self, node: DateRange) -> Any:
         from sqlalchemy import and_
@@ -750,6 +743,19 @@ class _Compiler:
 
 SENTIMENT_ALIASES = {"tich-cuc": "positive", "tieu-cuc": "negative", "trung-lap": "neutral",
                      "trung-tinh": "neutral", "pos": "positive", "neg": "negative"}
+
+
+TAG_FIELDS = ("topic", "sentiment", "district", "author", "tag")  # stored in item_tags
+
+
+def tag_key_condition(node: Field, key: Any) -> Any:
+    """The condition on an ``item_tags.key`` column for a tag field (``node.name`` in
+    TAG_FIELDS): its stored keys, or a LIKE pattern for a wildcard value."""
+    if node.wildcard:
+        pat = "-".join(_like(t) for t in re.findall(r"[a-z0-9*?]+", fold(node.value)))
+        return key.like(pat or "%", escape="\\")
+    keys = tag_keys(node.name, node.value)
+    return key.in_(keys) if len(keys) > 1 else key == keys[0]
 
 
 def tag_keys(kind: str, value: str) -> list[str]:
