@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection
 
     from vimon.analysis.facets import Facets
-    from vimon.store.querylang import Query
+    from vimon.store.querylang import Field, Query
 
 SORTS = ("time", "reach", "risk")
 # Share of all items a query must match for the newest-first walk: at 0.5 % a page of 25 tests
@@ -158,13 +158,12 @@ class AnalysisQueries:
                         table("items_fts")).where(literal_column("items_fts").op("MATCH")(fts))),
                     compile_probe(rest))
             else:
-                cq = None
+                cq = _fts_driven(fts, compile_probe(rest))  # FTS5's matches, each tested
                 if all(isinstance(n, Field) and n.name in TAG_FIELDS for n in rest):
-                    total = _intersect_count(conn, fts, rest, count_cap,  # type: ignore[arg-type]
-                                             self._item_count_estimate(conn))
-                    cq = None if total is not None else _fts_driven(fts, compile_probe(rest))
-                else:  # FTS5's matches, each tested for the other conditions
-                    cq = _fts_driven(fts, compile_probe(rest))
+                    counted = _intersect_count(conn, fts, [n for n in rest if isinstance(n, Field)],
+                                               count_cap, self._item_count_estimate(conn))
+                    if counted is not None:
+                        total, cq = counted, None
             if cq is not None:
                 total = _count(conn, cq, count_cap)
         n_items = self._item_count_estimate(conn)
@@ -530,7 +529,7 @@ PROBE_US, TAG_ID_US = 1.0, 0.25
 INTERSECT_MAX = 400_000  # a longer id list is not fetched
 
 
-def _intersect_count(conn: Connection, fts: str, tags: Sequence[Any], cap: int | None,
+def _intersect_count(conn: Connection, fts: str, tags: Sequence[Field], cap: int | None,
                      n_items: int) -> int | None:
     """Matches of ``fts`` that carry every tag of ``tags`` (tag fields), counted up to ``cap``
     by intersecting id lists (FTS5's rowids, the tag index's item ids) in numpy; None when

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -16,7 +17,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from vimon.errors import StoreError
 
 
-def _sqlite_from_hint(self: SQLiteCompiler, table: object, text: str | None) -> str | None:
+def _sqlite_from_hint(self: Any, table: Any, text: str | None) -> str | None:
     return text
 
 
