@@ -77,18 +77,25 @@ class Gazetteer:
         singles = self._singles.intersection(toks) if self._singles else ()
         if not pairs and not singles:
             return found
-        n = len(toks)
-        for i in range(n):
-            key: tuple[str, ...] = (toks[i], toks[i + 1]) if i + 1 < n else (toks[i],)
-            for k in ((key, key[:1]) if singles else (key,)):
-                if k not in pairs and (len(k) != 1 or k[0] not in singles):
-                    continue
-                for alias, eid in self._index[k]:
-                    m = len(alias)
-                    if i + m <= n and tuple(toks[i:i + m]) == alias:
-                        found.add(eid)
-                        break
+        index = self._index
+        for i, pair in enumerate(zip(toks, toks[1:], strict=False)):
+            if pair in pairs:
+                self._match_at(toks, i, index[pair], found)
+        if singles:
+            for i, t in enumerate(toks):
+                if t in singles:
+                    self._match_at(toks, i, index[(t,)], found)
         return found
+
+    @staticmethod
+    def _match_at(toks: list[str] | tuple[str, ...], i: int,
+                  aliases: list[tuple[tuple[str, ...], str]], found: set[str]) -> None:
+        """The longest alias (``aliases`` is longest first) that starts at token ``i``."""
+        for alias, eid in aliases:
+            m = len(alias)
+            if i + m <= len(toks) and tuple(toks[i:i + m]) == alias:
+                found.add(eid)
+                return
 
     def districts_in(self, toks: list[str] | tuple[str, ...]) -> set[str]:
         """Former-district keys of the units mentioned (the 'district' facet)."""

@@ -265,13 +265,16 @@ class AnalysisQueries:
                 conn.exec_driver_sql(
                     f"INSERT INTO item_tags (item_id, kind, key, value) VALUES ({mark}, {mark}, "
                     f"{mark}, {mark}) ON CONFLICT DO NOTHING", tag_rows)
-            if rollup:
-                stmt = self._insert(rollups)
-                ex = stmt.excluded
-                conn.execute(stmt.on_conflict_do_update(
-                    index_elements=["grain", "dim", "key", "bucket"],
-                    set_={c: getattr(rollups.c, c) + getattr(ex, c)
-                          for c in ("n", "pos", "neg", "neu", "reach")}), list(rollup))
+            if rollup:  # driver-level too: SQLAlchemy's parameter handling cost more than the upsert
+                sums = ("n", "pos", "neg", "neu", "reach")
+                conn.exec_driver_sql(
+                    'INSERT INTO rollups (grain, dim, "key", bucket, n, pos, neg, neu, reach) '
+                    f"VALUES ({', '.join([mark] * 9)}) "
+                    'ON CONFLICT (grain, dim, "key", bucket) DO UPDATE SET '
+                    + ", ".join(f"{c} = rollups.{c} + excluded.{c}" for c in sums),
+                    [(r["grain"], r["dim"], r["key"],
+                      r["bucket"].isoformat(" ", "microseconds") if sqlite else r["bucket"],
+                      *(r[c] for c in sums)) for r in rollup])
             if flag_rows:
                 conn.execute(insert(flags), list(flag_rows))
 
