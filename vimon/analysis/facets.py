@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from vimon.detect import gazetteer
@@ -45,18 +46,20 @@ class Facets:
         return set(self.tags.get(kind, {}))
 
 
+def _num(v: Any) -> int:
+    try:
+        return max(0, int(v or 0))
+    except (TypeError, ValueError):
+        return 0
+
+
 def reach_of(metrics: dict[str, Any] | None, followers: int | None) -> int:
     """Audience estimate: the larger of the page's followers, the views, and the interactions."""
-    m = metrics or {}
-
-    def num(v: Any) -> int:
-        try:
-            return max(0, int(v or 0))
-        except (TypeError, ValueError):
-            return 0
-
-    interactions = num(m.get("likes")) + num(m.get("shares")) + num(m.get("comments"))
-    return max(num(followers), num(m.get("views")), interactions)
+    if not metrics:  # most posts: no metrics, maybe a follower count
+        return _num(followers)
+    m = metrics
+    interactions = _num(m.get("likes")) + _num(m.get("shares")) + _num(m.get("comments"))
+    return max(_num(followers), _num(m.get("views")), interactions)
 
 
 def compute(item_id: int, *, folded: str, kind: str, source: str | None,
@@ -105,6 +108,7 @@ def hour_bucket(at: datetime) -> datetime:
     return at.replace(minute=0, second=0, microsecond=0)
 
 
+@lru_cache(maxsize=8192)  # called with hour buckets, which repeat
 def day_bucket(at: datetime) -> datetime:
     """Start (naive UTC) of the Hanoi calendar day holding ``at``."""
     local = at + LOCAL

@@ -107,6 +107,13 @@ class Gazetteer:
     def district_keys(self, value: str) -> set[str]:
         """District keys a query value names: 'Ba Đình', 'quận Ba Đình', 'phường Cửa Nam',
         'ba-dinh'… (old and new names alike)."""
+        return set(self._district_keys(value))
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - one gazetteer per process, kept for its lifetime
+    def _district_keys(self, value: str) -> frozenset[str]:
+        return frozenset(self._find_district_keys(value))
+
+    def _find_district_keys(self, value: str) -> set[str]:
         t = tokens(value)
         if not t:
             return set()

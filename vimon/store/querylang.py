@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from vimon.errors import VimonError
@@ -523,6 +524,7 @@ def describe(node: Node | None) -> str:
 # index does the boolean work. Fields, infix wildcards and exact-diacritics checks are SQL
 # conditions combined around those expressions.
 
+@lru_cache(maxsize=65536)  # tag values repeat (topics, sentiments, districts, authors)
 def slug(value: str) -> str:
     """The folded key item_tags stores and field queries compare: 'Giao thông' → 'giao-thong'."""
     return "-".join(_TOKEN.findall(fold(value)))
