@@ -108,3 +108,56 @@ def test_issue_of_public_concern_rises_across_sources(store, settings):
     i = issues[0]
     assert i["volume"] == 8 and i["sources"] == 4 and i["title"] == "Cá chết trắng sông Tô Lịch"
     assert i["first_seen"] is not None and len(i["top_sources"]) == 4
+
+
+def _analysis_snapshot(store):
+    from sqlalchemy import select
+
+    from vimon.store.schema import item_stats, item_tags, rollups
+
+    with store.read() as conn:
+        return (sorted(tuple(r) for r in conn.execute(select(rollups))),
+                sorted(tuple(r) for r in conn.execute(select(item_tags))),
+                sorted(tuple(r) for r in conn.execute(select(item_stats))))
+
+
+def test_large_ingest_analyses_in_a_helper_process_with_the_same_result(store, settings,
+                                                                       monkeypatch):
+    """Past ``analyze_process_after`` items the analyze stage hands stored ids to a helper
+    process; the ingest ends only when that work is done, and rollups, tags and stats equal
+    those of analysing every item in the ingest process (``rebuild``)."""
+    from vimon.analysis import process
+    from vimon.analysis.ingest import rebuild
+
+    helpers: list = []
+
+    class Recorded(process.AnalyzerProcess):
+        def close(self):  # type: ignore[no-untyped-def]
+            out = super().close()
+            helpers.append(out)
+            return out
+
+    monkeypatch.setattr(process, "AnalyzerProcess", Recorded)
+    s = settings.model_copy(update={"classify_on_ingest": False, "ingest_batch_size": 7,
+                                    "analyze_process_after": 10})
+    t0 = datetime(2026, 11, 20, 1)
+    res = run_rows(store, s, _rows(60, t0) + _rows(25, t0 + timedelta(days=1), source="khac"))
+    assert res.new == 85
+    [(by_helper, left)] = helpers  # one helper, which analysed all but the first batches
+    assert by_helper >= 70 and left == []
+    helper = _analysis_snapshot(store)
+    assert sum(r[4] for r in helper[0] if r[0] == "h" and r[1] == "all") == 85
+    assert rebuild(store) == 85
+    assert _analysis_snapshot(store) == helper
+
+
+def test_a_failed_helper_process_leaves_its_batches_to_the_ingest(tmp_path):
+    """A helper that cannot work (here: its database cannot be opened) reports every batch
+    it did not commit, and the caller analyses those itself: nothing is lost."""
+    from vimon.analysis.process import AnalyzerProcess
+
+    proc = AnalyzerProcess(f"sqlite:///{tmp_path / 'no' / 'such' / 'dir' / 'x.sqlite'}")
+    proc.submit([1, 2, 3])
+    proc.submit([4])
+    analysed, left = proc.close()
+    assert analysed == 0 and sorted(left) == [1, 2, 3, 4]
