@@ -26,7 +26,6 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 WAIT_S = 600.0  # the most a close waits for the helper to finish its backlog
-COALESCE = 10_000  # items the helper analyses (and commits) together at most
 
 
 class AnalyzerProcess:
@@ -84,24 +83,10 @@ def _serve(store_url: str, todo: Any, done: Any) -> None:
 
         store = open_store(store_url, migrate=False)
         state: dict[str, Any] = {}
-        end = False
-        while not end:
-            # Everything queued meanwhile, as one transaction (up to COALESCE items): on SQLite
-            # each write transaction of this process can make the ingest's writer wait.
-            jobs = [todo.get()]
-            while jobs[-1] is not None and sum(len(j[1]) for j in jobs) < COALESCE:
-                try:
-                    jobs.append(todo.get_nowait())
-                except queue.Empty:
-                    break
-            end = jobs[-1] is None
-            jobs = [j for j in jobs if j is not None]
-            ids = [i for _no, part in jobs for i in part]
-            rows = [r for start in range(0, len(ids), 1000)  # bounded IN lists
-                    for r in store.items_for_analysis_ids(ids[start:start + 1000])]
-            analyze_stored(store, state, rows)
-            for no, _part in jobs:
-                done.put(("batch", no))
+        while (job := todo.get()) is not None:
+            no, ids = job
+            analyze_stored(store, state, store.items_for_analysis_ids(ids))
+            done.put(("batch", no))
         store.close()
         done.put(("end", None))
     except BaseException:  # noqa: BLE001 - reported to the parent, which finishes the work
