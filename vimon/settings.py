@@ -81,13 +81,6 @@ class Settings(BaseSettings):
         description="Ghi lô trước trên một luồng riêng trong khi xử lý lô sau (SQLite/PostgreSQL "
         "nhả GIL khi ghi). Write one batch on a thread while the next is processed.",
     )
-    analyze_process_after: int = Field(
-        5000,
-        description="Sau số tin này trong một lần nạp, bước phân tích (thẻ, rollup, danh sách "
-        "theo dõi) chạy ở một tiến trình riêng, song song với nạp; 0 = luôn chạy trong tiến trình "
-        "nạp. Past this many items in one ingest, the analyze stage runs in a helper process "
-        "beside ingest (0 = never).",
-    )
     dedupe_num_perm: int = Field(
         64, description="Số hoán vị MinHash. MinHash permutations."
     )

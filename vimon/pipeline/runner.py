@@ -99,8 +99,5 @@ class InlineRunner:
             raise err
 
     def close(self) -> None:
-        """Wait for the last write and for work stages handed elsewhere; re-raise an error."""
+        """Wait for the last write; re-raise its error, if any."""
         self._join()
-        for ctx in (self.ctx, getattr(self, "_wctx", None)):
-            while ctx is not None and ctx.closers:
-                ctx.closers.pop(0)()

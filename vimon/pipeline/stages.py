@@ -24,9 +24,6 @@ class StageContext:
     stats: dict[str, int]
     # Scratch state a stage keeps between batches of one run, keyed by the stage's name.
     state: dict[str, Any] = field(default_factory=dict)
-    # Called once when the run ends (after the last batch is written): a stage that handed
-    # work elsewhere waits for it here, so the run is not over before its work is.
-    closers: list[Callable[[], None]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -280,19 +280,12 @@ class AnalysisQueries:
 
     def items_for_analysis(self, after_id: int, limit: int) -> list[dict[str, Any]]:
         """Stored items (with source key) in id order, for rebuilding facets and rollups."""
-        return self._analysis_rows(items.c.id > after_id, limit)
-
-    def items_for_analysis_ids(self, ids: Sequence[int]) -> list[dict[str, Any]]:
-        """The same rows for the given item ids (a batch one ingest stored)."""
-        return self._analysis_rows(items.c.id.in_(list(ids)), len(ids)) if ids else []
-
-    def _analysis_rows(self, cond: Any, limit: int) -> list[dict[str, Any]]:
         q = (select(items.c.id, items.c.folded, items.c.kind, items.c.author,
                     items.c.published_at, items.c.collected_at, items.c.metrics,
                     items.c.followers, items.c.extra, items.c.url, items.c.title,
                     items.c.text_norm, sources.c.key.label("source"))
              .select_from(items.outerjoin(sources, sources.c.id == items.c.source_id))
-             .where(cond).order_by(items.c.id).limit(limit))
+             .where(items.c.id > after_id).order_by(items.c.id).limit(limit))
         with self.read() as conn:
             rows = [dict(r._mapping) for r in conn.execute(q)]
             ids = [r["id"] for r in rows]
