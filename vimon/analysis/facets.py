@@ -58,6 +58,10 @@ def reach_of(metrics: dict[str, Any] | None, followers: int | None) -> int:
     if not metrics:  # most posts: no metrics, maybe a follower count
         return _num(followers)
     m = metrics
+    v, lk, sh, cm = m.get("views"), m.get("likes"), m.get("shares"), m.get("comments")
+    if all(type(x) is int and x >= 0 for x in (v, lk, sh, cm)) and (
+            followers is None or type(followers) is int):  # the usual case, without conversions
+        return max(followers or 0, v, lk + sh + cm)  # type: ignore[operator]
     interactions = _num(m.get("likes")) + _num(m.get("shares")) + _num(m.get("comments"))
     return max(_num(followers), _num(m.get("views")), interactions)
 
@@ -130,9 +134,10 @@ def rollup_rows(facets: list[Facets]) -> list[dict[str, Any]]:
             if dim in f.tags:
                 keys += [(dim, k) for k in f.tags[dim]]
         for dim, key in keys:
-            row = hours.get((dim, key, hb))
+            k = (dim, key, hb)
+            row = hours.get(k)
             if row is None:
-                hours[(dim, key, hb)] = [1, pos, neg, neu, f.reach]
+                hours[k] = [1, pos, neg, neu, f.reach]
             else:
                 row[0] += 1
                 row[1] += pos

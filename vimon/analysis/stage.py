@@ -23,7 +23,8 @@ def run(batch: list[Item], ctx: StageContext) -> None:
              "author": it.author, "published_at": it.published_at, "metrics": it.metrics,
              "followers": it.followers, "extra": it.extra, "url": it.url, "title": it.title,
              "text_norm": it.text_norm,
-             "labels": [(lb.task, lb.label, lb.score) for lb in it.labels]} for it in stored]
+             "labels": [(lb.task, lb.label, lb.score) for lb in it.labels] if it.labels else []}
+            for it in stored]
     facets, flags, alerts = analyze_items(ctx.store, rows, load_watchlists(ctx.state, ctx.store), sources)
     ctx.store.save_analysis(facets, rollup_rows(facets), flags)
     if alerts:
