@@ -61,6 +61,9 @@ class Item:
     text_norm: str = ""
     title_norm: str | None = None
     folded: str = ""
+    # ``text.fold.fold_tokens(folded)``: read by dedupe and analyze, which would otherwise
+    # each split the text again. Not stored.
+    tokens: list[str] = field(default_factory=list)
     # --- dedupe stage ---
     content_hash: str = ""
     dedupe_key: str = ""
@@ -88,7 +91,7 @@ class Rejection:
 
 # Which stage may write which fields: checked by the pipeline when it is built.
 OWNERSHIP: dict[str, tuple[str, ...]] = {
-    "normalize": ("text_norm", "title_norm", "folded"),
+    "normalize": ("text_norm", "title_norm", "folded", "tokens"),
     "dedupe": (
         "content_hash",
         "dedupe_key",

@@ -14,6 +14,7 @@ from typing import Any
 from vimon.analysis.facets import Facets, compute, rollup_rows
 from vimon.analysis.matching import Doc, matches
 from vimon.store.base import utcnow
+from vimon.text.fold import fold_tokens
 
 _TOKEN = re.compile(r"[^\W_]+")
 
@@ -76,7 +77,7 @@ def analyze_items(store: Any, rows: list[dict[str, Any]], watch: list, sources: 
     all_alerts: list[dict] = []
     for r in rows:
         sid, sdistrict = sources.get(r["source"], (None, None)) if r["source"] else (None, None)
-        toks = _TOKEN.findall(r["folded"])
+        toks = r.get("tokens") or fold_tokens(r["folded"])
         f = compute(r["id"], folded=r["folded"], kind=r["kind"], source=r["source"],
                     source_id=sid, source_district=sdistrict, author=r["author"],
                     published_at=r["published_at"], fallback_at=r.get("collected_at") or now,
@@ -85,7 +86,8 @@ def analyze_items(store: Any, rows: list[dict[str, Any]], watch: list, sources: 
         if watch:
             doc = Doc(r["folded"], f"{r.get('title') or ''} {r['text_norm']}", r["source"],
                       r["kind"], r.get("url"), r["published_at"],
-                      labels={(t, lb) for t, lb, _ in r["labels"]}, _tokens=toks)
+                      labels={(t, lb) for t, lb, _ in r["labels"]},
+                      _tokens=_TOKEN.findall(r["folded"]))
             fl, al = apply_watchlists(f, doc, watch, now)
             all_flags += fl
             all_alerts += al

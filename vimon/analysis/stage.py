@@ -22,7 +22,7 @@ def run(batch: list[Item], ctx: StageContext) -> None:
     rows = [{"id": it.id, "folded": it.folded, "kind": it.kind, "source": it.source,
              "author": it.author, "published_at": it.published_at, "metrics": it.metrics,
              "followers": it.followers, "extra": it.extra, "url": it.url, "title": it.title,
-             "text_norm": it.text_norm,
+             "text_norm": it.text_norm, "tokens": it.tokens,
              "labels": [(lb.task, lb.label, lb.score) for lb in it.labels] if it.labels else []}
             for it in stored]
     facets, flags, alerts = analyze_items(ctx.store, rows, load_watchlists(ctx.state, ctx.store), sources)

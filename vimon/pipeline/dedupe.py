@@ -19,7 +19,6 @@ bounded when a spam campaign posts the same text ten thousand times.
 from __future__ import annotations
 
 import hashlib
-import re
 import threading
 import zlib
 
@@ -28,10 +27,10 @@ from datasketch import MinHash
 
 from vimon.pipeline.stages import StageContext, register
 from vimon.records import Item
+from vimon.text.fold import fold_tokens
 
 MIN_SHINGLE_TOKENS = 8
 REPRESENTED_AT = 0.9
-_TOKEN = re.compile(r"[a-z0-9]+")
 _MASK63 = np.uint64((1 << 63) - 1)
 # Odd 64-bit multipliers for combining a band's rows into one key (wrapping arithmetic).
 _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
@@ -39,12 +38,14 @@ _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
                  0x2545F4914F6CDD1D, 0x94D049BB133111EB], dtype=np.uint64)
 
 
-def content_hash(folded: str) -> str:
-    return hashlib.sha256(" ".join(_TOKEN.findall(folded)).encode()).hexdigest()
+def content_hash(folded: str, toks: list[str] | None = None) -> str:
+    """Hash of the folded text's tokens (``toks`` when the caller has them already)."""
+    toks = fold_tokens(folded) if toks is None else toks
+    return hashlib.sha256(" ".join(toks).encode()).hexdigest()
 
 
-def shingles(folded: str, n: int) -> list[bytes]:
-    toks = _TOKEN.findall(folded)
+def shingles(folded: str, n: int, toks: list[str] | None = None) -> list[bytes]:
+    toks = fold_tokens(folded) if toks is None else toks
     if len(toks) < MIN_SHINGLE_TOKENS:
         return []
     return [" ".join(toks[i : i + n]).encode() for i in range(len(toks) - n + 1)]
@@ -100,7 +101,7 @@ def signatures(texts: list[list[bytes]], num_perm: int) -> np.ndarray:
 def run(batch: list[Item], ctx: StageContext) -> None:
     s = ctx.settings
     for it in batch:
-        it.content_hash = content_hash(it.folded)
+        it.content_hash = content_hash(it.folded, it.tokens or None)
         if it.external_id and it.source:
             it.dedupe_key = f"x:{it.source}:{it.external_id}"[:600]
         else:
@@ -116,7 +117,7 @@ def run(batch: list[Item], ctx: StageContext) -> None:
             seen.add(it.dedupe_key)
             fresh.append(it)
 
-    sh = [shingles(it.folded, s.dedupe_shingle) for it in fresh]
+    sh = [shingles(it.folded, s.dedupe_shingle, it.tokens or None) for it in fresh]
     with_sh = [i for i, x in enumerate(sh) if x]
     row_of = {i: r for r, i in enumerate(with_sh)}  # item index → row of its signature
     perm = s.dedupe_num_perm

@@ -45,3 +45,12 @@ def fold(text: str) -> str:
     if _OTHER_RE.search(decomposed) is None:
         return decomposed.encode("ascii", "ignore").decode("ascii")
     return _slow(decomposed)
+
+
+_FOLDED_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+def fold_tokens(folded: str) -> list[str]:
+    """The ASCII letter/digit runs of a folded text: what deduplication hashes and shingles,
+    and what the place-name gazetteer matches (its names fold to ASCII)."""
+    return _FOLDED_TOKEN.findall(folded)
