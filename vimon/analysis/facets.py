@@ -58,10 +58,11 @@ def reach_of(metrics: dict[str, Any] | None, followers: int | None) -> int:
     if not metrics:  # most posts: no metrics, maybe a follower count
         return _num(followers)
     m = metrics
-    v, lk, sh, cm = m.get("views"), m.get("likes"), m.get("shares"), m.get("comments")
-    if all(type(x) is int and x >= 0 for x in (v, lk, sh, cm)) and (
+    v, lk = m.get("views") or 0, m.get("likes") or 0
+    sh, cm = m.get("shares") or 0, m.get("comments") or 0
+    if type(v) is type(lk) is type(sh) is type(cm) is int and min(v, lk, sh, cm) >= 0 and (
             followers is None or type(followers) is int):  # the usual case, without conversions
-        return max(followers or 0, v, lk + sh + cm)  # type: ignore[operator]
+        return max(followers or 0, v, lk + sh + cm)
     interactions = _num(m.get("likes")) + _num(m.get("shares")) + _num(m.get("comments"))
     return max(_num(followers), _num(m.get("views")), interactions)
 
