@@ -120,9 +120,10 @@ def day_bucket(at: datetime) -> datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0) - LOCAL
 
 
-def rollup_rows(facets: list[Facets]) -> list[dict[str, Any]]:
-    """Aggregated (grain, dim, key, bucket) deltas of a batch: one upsert row each. Items are
-    summed per hour first; the Hanoi-day rows are sums of those (few) hourly rows."""
+def rollup_rows(facets: list[Facets]) -> list[tuple[Any, ...]]:
+    """Aggregated (grain, dim, key, bucket) deltas of a batch: one upsert row each, as
+    ``(grain, dim, key, bucket, n, pos, neg, neu, reach)``. Items are summed per hour first;
+    the Hanoi-day rows are sums of those (few) hourly rows."""
     hours: dict[tuple[str, str, datetime], list[int]] = {}
     for f in facets:
         s = f.sentiment
@@ -150,6 +151,5 @@ def rollup_rows(facets: list[Facets]) -> list[dict[str, Any]]:
         d = days.setdefault((dim, key, day_bucket(hb)), [0, 0, 0, 0, 0])
         for i in range(5):
             d[i] += v[i]
-    return [{"grain": g, "dim": d, "key": k, "bucket": b, "n": v[0], "pos": int(v[1]),
-             "neg": int(v[2]), "neu": int(v[3]), "reach": v[4]}
+    return [(g, d, k, b, v[0], int(v[1]), int(v[2]), int(v[3]), v[4])
             for g, acc in (("h", hours), ("d", days)) for (d, k, b), v in acc.items()]

@@ -244,7 +244,7 @@ class AnalysisQueries:
             return {r.key: (int(r.id), r.district) for r in
                     conn.execute(select(sources.c.key, sources.c.id, sources.c.district))}
 
-    def save_analysis(self, facets: Sequence[Facets], rollup: Sequence[dict[str, Any]],
+    def save_analysis(self, facets: Sequence[Facets], rollup: Sequence[tuple[Any, ...]],
                       flag_rows: Sequence[dict[str, Any]] = ()) -> None:
         """Item tags and stats, rollup increments and review flags of one batch, together."""
         tag_rows = [(f.item_id, kind, key, value)
@@ -272,9 +272,8 @@ class AnalysisQueries:
                     f"VALUES ({', '.join([mark] * 9)}) "
                     'ON CONFLICT (grain, dim, "key", bucket) DO UPDATE SET '
                     + ", ".join(f"{c} = rollups.{c} + excluded.{c}" for c in sums),
-                    [(r["grain"], r["dim"], r["key"],
-                      r["bucket"].isoformat(" ", "microseconds") if sqlite else r["bucket"],
-                      *(r[c] for c in sums)) for r in rollup])
+                    [(*r[:3], r[3].isoformat(" ", "microseconds"), *r[4:]) for r in rollup]
+                    if sqlite else list(rollup))
             if flag_rows:
                 conn.execute(insert(flags), list(flag_rows))
 
