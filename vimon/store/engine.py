@@ -48,6 +48,11 @@ def make_engine(url: str) -> Engine:
             # dedupe re-reads signatures each batch (measured: dedupe 565 → 375 µs/item at 60k).
             # Capped at 256 MB: mapped pages count in RSS, and ingest must stay under 1 GB.
             cur.execute("PRAGMA mmap_size=268435456")
+            # Checkpoint the WAL every ~16 MB rather than every 4 MB: hot pages (indexes, the
+            # audit head) are copied back once instead of four times. Measured on the public
+            # report endpoint: 299–308 → 335–375 reports/s in the same machine state; at
+            # ~40 MB throughput was alike but p99 rose to 136 ms (longer checkpoint stalls).
+            cur.execute("PRAGMA wal_autocheckpoint=4000")
             cur.close()
 
         return engine
