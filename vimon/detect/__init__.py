@@ -111,20 +111,17 @@ class Gazetteer:
 
     @lru_cache(maxsize=4096)  # noqa: B019 - one gazetteer per process, kept for its lifetime
     def _district_keys(self, value: str) -> frozenset[str]:
-        return frozenset(self._find_district_keys(value))
-
-    def _find_district_keys(self, value: str) -> set[str]:
         t = tokens(value)
         if not t:
-            return set()
+            return frozenset()
         joined = "-".join(t)
         if joined in self.district_names:
-            return {joined}
+            return frozenset((joined,))
         found = self.districts_in(t)
         if not found:  # a bare new-ward name ("Cửa Nam") without its prefix
             for prefix in ("phuong", "xa", "quan", "huyen"):
                 found |= self.districts_in((prefix, *t))
-        return found
+        return frozenset(found)
 
     def search(self, kind: str | None = None) -> list[Entity]:
         return [e for e in self.entities.values() if kind is None or e.kind == kind]

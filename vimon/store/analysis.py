@@ -135,7 +135,14 @@ class AnalysisQueries:
         the time index newest first testing each row with row-local conditions (text as a
         regular expression on the folded column) and stop after a page; when sparse, fetch
         the few matches and sort them."""
-        from vimon.store.querylang import TAG_FIELDS, DateRange, Field, compile_probe, split_text
+        from vimon.store.querylang import (
+            TAG_FIELDS,
+            DateRange,
+            Field,
+            compile_probe,
+            fts_match,
+            split_text,
+        )
 
         fts, rest = split_text(query, "sqlite")
         if fts is None or query.root is None:
@@ -154,16 +161,15 @@ class AnalysisQueries:
             elif dated:  # the date range of the time index drives; FTS5's matches as a set
                 cq = select(literal_column("1")).select_from(items).with_hint(
                     items, "INDEXED BY ix_items_published", "sqlite").where(
-                    items.c.id.in_(select(literal_column("rowid")).select_from(
-                        table("items_fts")).where(literal_column("items_fts").op("MATCH")(fts))),
-                    compile_probe(rest))
+                    fts_match(fts), compile_probe(rest))
             else:
-                cq = _fts_driven(fts, compile_probe(rest))  # FTS5's matches, each tested
-                if all(isinstance(n, Field) and n.name in TAG_FIELDS for n in rest):
-                    counted = _intersect_count(conn, fts, [n for n in rest if isinstance(n, Field)],
-                                               count_cap, self._item_count_estimate(conn))
-                    if counted is not None:
-                        total, cq = counted, None
+                tags = [n for n in rest if isinstance(n, Field) and n.name in TAG_FIELDS]
+                counted = None if len(tags) < len(rest) else _intersect_count(
+                    conn, fts, tags, count_cap, self._item_count_estimate(conn))
+                if counted is None:  # FTS5's matches, each tested for the other conditions
+                    cq = _fts_driven(fts, compile_probe(rest))
+                else:
+                    total, cq = counted, None
             if cq is not None:
                 total = _count(conn, cq, count_cap)
         n_items = self._item_count_estimate(conn)

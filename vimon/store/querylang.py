@@ -842,6 +842,11 @@ def split_text(query: Query, dialect: str) -> tuple[str | None, list[Node]]:
     return None, [root]
 
 
+def fts_match(fts: str) -> Any:
+    """``items.id IN (FTS5's rowids matching fts)``: a full-text expression as a set."""
+    return _Compiler("sqlite", False).match(fts)
+
+
 def compile_probe(nodes: list[Node]) -> Any:
     """Row-local SQLite condition for ``nodes`` (all must hold); see _ProbeCompiler."""
     from sqlalchemy import and_, true

@@ -47,6 +47,11 @@ _USER_COLS = (users.c.id, users.c.username, users.c.display_name, users.c.role, 
               users.c.last_login_at)
 
 
+def _marks(n: int) -> str:
+    """``?, ?, …`` for an IN list of ``n`` values (``_sql`` adapts the marks to the driver)."""
+    return ", ".join(["?"] * n)
+
+
 def _now() -> datetime:
     from vimon.store.base import utcnow
 
@@ -620,28 +625,25 @@ class WorkflowQueries:
                                 ) -> dict[str, Any]:
         """Items and reports a new report may be about: same link, or sharing an LSH band."""
         out: dict[str, Any] = {"items": {}, "reports": {}}
-        def marks(n: int) -> str:
-            return ",".join(["?"] * n)
-
         # Driver-level SQL: the public report endpoint runs these on every submission.
         if urls:
             for r in self._sql(conn,
-                    f"SELECT id FROM items WHERE url IN ({marks(len(urls))}) LIMIT 50", tuple(urls)):
+                    f"SELECT id FROM items WHERE url IN ({_marks(len(urls))}) LIMIT 50", tuple(urls)):
                 out["items"][int(r[0])] = ("url", None)
         if url_keys:
             for r in self._sql(conn,
-                    f"SELECT id, case_id FROM reports WHERE url_key IN ({marks(len(url_keys))}) "
+                    f"SELECT id, case_id FROM reports WHERE url_key IN ({_marks(len(url_keys))}) "
                     "ORDER BY id DESC LIMIT 50", tuple(url_keys)):
                 out["reports"][int(r[0])] = ("url", r[1], None)
         keys = sorted({int(k) for k in band_keys})[:900]
         if keys:
             for r in self._sql(conn,
                     "SELECT id, minhash FROM items WHERE id IN (SELECT item_id FROM item_bands "
-                    f"WHERE band_key IN ({marks(len(keys))})) LIMIT 200", tuple(keys)):
+                    f"WHERE band_key IN ({_marks(len(keys))})) LIMIT 200", tuple(keys)):
                 out["items"].setdefault(int(r[0]), ("text", r[1]))
             for r in self._sql(conn,
                     "SELECT id, case_id, minhash FROM reports WHERE id IN (SELECT report_id FROM "
-                    f"report_bands WHERE band_key IN ({marks(len(keys))})) ORDER BY id DESC LIMIT 200",
+                    f"report_bands WHERE band_key IN ({_marks(len(keys))})) ORDER BY id DESC LIMIT 200",
                     tuple(keys)):
                 out["reports"].setdefault(int(r[0]), ("text", r[1], r[2]))
         return out
@@ -651,7 +653,7 @@ class WorkflowQueries:
             return []
         ids = [int(i) for i in item_ids]
         return [int(r[0]) for r in self._sql(
-            conn, f"SELECT case_id FROM case_items WHERE item_id IN ({','.join(['?'] * len(ids))})"
+            conn, f"SELECT case_id FROM case_items WHERE item_id IN ({_marks(len(ids))})"
             " ORDER BY case_id DESC", ids)]
 
     def insert_report(self: Store, conn: Connection, row: dict[str, Any],
