@@ -138,3 +138,72 @@ def test_unsupported_url_is_a_clear_error(bad):
     with pytest.raises(StoreError) as exc:
         Store(bad)
     assert "VIMON_DATABASE_URL" in str(exc.value)
+
+
+def test_band_migration_keeps_rows_once_and_serves_lookups(db_url):
+    """0006 → head on a database holding band rows (one of them twice, which the old index
+    allowed): every distinct row survives, the duplicate collapses, lookups still answer."""
+    import sqlalchemy as sa
+    from alembic import command
+
+    from vimon.store import engine as eng
+    from vimon.store import open_store
+
+    engine = eng.make_engine(db_url)
+    cfg = eng._alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0006")
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO items (id, dedupe_key, kind, text, text_norm, folded, "
+                             "content_hash, collected_at, schema_version) VALUES (7, 'h:x', "
+                             "'post', 't', 't', 't', 'x', '2026-11-01 00:00:00', 1)"))
+        conn.execute(sa.text("INSERT INTO item_bands (band_key, item_id) VALUES "
+                             "(11, 7), (11, 7), (12, 7)"))
+    engine.dispose()
+    store = open_store(db_url)
+    try:
+        assert store.revision() == head_revision()
+        with store.read() as conn:
+            rows = conn.execute(sa.text("SELECT band_key, item_id FROM item_bands "
+                                        "ORDER BY band_key")).all()
+        assert [tuple(r) for r in rows] == [(11, 7), (12, 7)]
+        assert sorted((k, i) for k, i, _, _ in store.band_candidates([11, 12, 13])) == \
+            [(11, 7), (12, 7)]
+    finally:
+        store.close()
+
+
+def test_nested_writes_join_one_transaction(store):
+    """A write opened inside this thread's write joins it: reads inside see its rows, and an
+    error anywhere in it rolls the whole of it back (the ingest writer relies on this)."""
+    with pytest.raises(RuntimeError), store.write():
+        store.upsert_source({"key": "nhom-a", "name": "Nhóm A"})
+        assert store.get_source("nhom-a")["name"] == "Nhóm A"  # read joins the write
+        raise RuntimeError("analysis failed")
+    assert store.get_source("nhom-a") is None
+    with store.write() as outer:
+        sid = store.upsert_source({"key": "nhom-b", "name": "Nhóm B"})
+        with store.write() as inner:
+            assert inner is outer
+    assert store.get_source("nhom-b")["id"] == sid
+
+
+def test_multi_row_inserts_chunk_and_apply_conflicts_row_by_row(store):
+    """``_insert_values`` splits long inputs into statements under the parameter bound and
+    keeps the ON CONFLICT clause's meaning when a key repeats within one statement."""
+    n = 1_234
+    with store.write() as conn:
+        store._insert_values(conn, "item_bands", ("band_key", "item_id"),
+                             [], " ON CONFLICT DO NOTHING")  # nothing to insert: no statement
+        store._insert_values(
+            conn, "rollups", ("grain", "dim", '"key"', "bucket", "n", "pos", "neg", "neu", "reach"),
+            [("d", "topic", f"k{i % 600}", store._db(datetime(2026, 11, 1)), 1, 1, 0, 0, i)
+             for i in range(n)],
+            ' ON CONFLICT (grain, dim, "key", bucket) DO UPDATE SET n = rollups.n + excluded.n, '
+            "reach = rollups.reach + excluded.reach")
+    with store.read() as conn:
+        import sqlalchemy as sa
+
+        got = conn.execute(sa.text("SELECT count(*), sum(n), sum(reach) FROM rollups")).one()
+    assert tuple(got) == (600, n, sum(range(n)))

@@ -84,9 +84,12 @@ class InlineRunner:
     def _write(self, batch: list[Item]) -> None:
         try:
             assert self._store_stage is not None
-            self._apply(self._store_stage, batch, self._wctx)
-            for stage in self._after_store:
-                self._apply(stage, batch, self._wctx)
+            # One transaction for the batch: the store stage and those after it (analyze)
+            # join it, so a batch is committed once, with its analysis or not at all.
+            with self._wctx.store.write():
+                self._apply(self._store_stage, batch, self._wctx)
+                for stage in self._after_store:
+                    self._apply(stage, batch, self._wctx)
         except BaseException as exc:  # handed to the caller's thread by _join
             self._error = exc
 

@@ -73,6 +73,9 @@ class AnalysisQueries:
 
         def local_day(self, col: Any) -> Any: ...
 
+        def _insert_values(self, conn: Connection, table: str, cols: Sequence[str],
+                           rows: Sequence[Sequence[Any]], suffix: str = "") -> None: ...
+
     # ------------------------------------------------------------------ search
     def _item_count_estimate(self, conn: Connection) -> int:
         """Items in the table, cached for a minute (the max id is a cheap upper bound)."""
@@ -259,27 +262,20 @@ class AnalysisQueries:
         # Times as SQLAlchemy's SQLite text form (what reads parse); PostgreSQL takes datetimes.
         stat_rows = [(f.item_id, f.at.isoformat(" ", "microseconds") if sqlite else f.at,
                       f.source_id, f.reach, f.risk, f.priority, f.sentiment) for f in facets]
-        mark = "?" if sqlite else "%s"
         with self.write() as conn:
-            # Plain driver executemany: these rows are many and tiny (as item_bands in save_batch).
-            if stat_rows:
-                conn.exec_driver_sql(
-                    "INSERT INTO item_stats (item_id, at, source_id, reach, risk, priority, "
-                    f"sentiment) VALUES ({', '.join([mark] * 7)}) ON CONFLICT DO NOTHING",
-                    stat_rows)
-            if tag_rows:
-                conn.exec_driver_sql(
-                    f"INSERT INTO item_tags (item_id, kind, key, value) VALUES ({mark}, {mark}, "
-                    f"{mark}, {mark}) ON CONFLICT DO NOTHING", tag_rows)
-            if rollup:  # driver-level too: SQLAlchemy's parameter handling cost more than the upsert
+            # Driver-level multi-row inserts: these rows are many and tiny.
+            self._insert_values(conn, "item_stats", ("item_id", "at", "source_id", "reach", "risk",
+                                "priority", "sentiment"), stat_rows, " ON CONFLICT DO NOTHING")
+            self._insert_values(conn, "item_tags", ("item_id", "kind", "key", "value"), tag_rows,
+                                " ON CONFLICT DO NOTHING")
+            if rollup:  # SQLAlchemy's parameter handling cost more than the upsert itself
                 sums = ("n", "pos", "neg", "neu", "reach")
-                conn.exec_driver_sql(
-                    'INSERT INTO rollups (grain, dim, "key", bucket, n, pos, neg, neu, reach) '
-                    f"VALUES ({', '.join([mark] * 9)}) "
-                    'ON CONFLICT (grain, dim, "key", bucket) DO UPDATE SET '
-                    + ", ".join(f"{c} = rollups.{c} + excluded.{c}" for c in sums),
+                self._insert_values(
+                    conn, "rollups", ("grain", "dim", '"key"', "bucket", *sums),
                     [(*r[:3], r[3].isoformat(" ", "microseconds"), *r[4:]) for r in rollup]
-                    if sqlite else list(rollup))
+                    if sqlite else rollup,
+                    ' ON CONFLICT (grain, dim, "key", bucket) DO UPDATE SET '
+                    + ", ".join(f"{c} = rollups.{c} + excluded.{c}" for c in sums))
             if flag_rows:
                 conn.execute(insert(flags), list(flag_rows))
 

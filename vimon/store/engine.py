@@ -27,12 +27,15 @@ def _sqlite_from_hint(self: Any, table: Any, text: str | None) -> str | None:
 SQLiteCompiler.get_from_hint_text = _sqlite_from_hint  # type: ignore[method-assign]
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, single: bool = False) -> Engine:
+    """The engine for ``url``; ``single``: a pool of one connection (SQLite's writer)."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        pool: dict[str, Any] = {"pool_size": 1, "max_overflow": 0} if single else {}
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
+                               **pool)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]

@@ -101,16 +101,16 @@ items = Table(
     Index("ix_items_published", "published_at"),
     Index("ix_items_source_published", "source_id", "published_at"),
     Index("ix_items_cluster", "cluster_id"),
-    Index("ix_items_hash", "content_hash"),
     Index("ix_items_kind", "kind"),
 )
 
 item_bands = Table(
     "item_bands",
     metadata,
-    Column("band_key", BigInteger, nullable=False),
-    Column("item_id", IdType, ForeignKey("items.id", ondelete="CASCADE"), nullable=False),
-    Index("ix_item_bands_key", "band_key"),
+    # One clustered key (migration 0007): lookups are index-only range scans.
+    Column("band_key", BigInteger, primary_key=True),
+    Column("item_id", IdType, ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    sqlite_with_rowid=False,
 )
 
 item_sigs = Table(
