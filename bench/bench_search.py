@@ -186,7 +186,7 @@ def bench_rollup_cost() -> None:
     share the same conditions, so their ratio is what stays meaningful."""
     import orjson
 
-    from vimon.pipeline.ingest import Ingestor
+    from vimon.pipeline.ingest import Ingestor, _bulk_gc
     from vimon.pipeline.parse import parse_row
     from vimon.pipeline.runner import InlineRunner
     from vimon.settings import get_settings, reset_settings
@@ -194,7 +194,7 @@ def bench_rollup_cost() -> None:
 
     rows = short_posts(PIPE_N, seed=5)
     plans = {"without": ("normalize", "dedupe", "classify", "store"),
-             "with": ("normalize", "dedupe", "classify", "store", "analyze")}
+             "with": ("normalize", "dedupe", "classify", "facets", "store", "analyze")}
 
     def one(label: str) -> tuple[float, float]:
         with tempfile.TemporaryDirectory() as d:
@@ -206,10 +206,11 @@ def bench_rollup_cost() -> None:
             runner = InlineRunner(store, settings, plans[label],
                                   overlap_store=settings.ingest_overlap)
             t0 = time.perf_counter()
-            ing = Ingestor(store, settings, runner)
-            for n, row in enumerate(rows, start=1):
-                ing.add(parse_row(row, "bench", n, orjson.dumps(row), settings.max_text_chars))
-            ing.close()
+            with _bulk_gc():  # as ingest_paths / ingest_records run
+                ing = Ingestor(store, settings, runner)
+                for n, row in enumerate(rows, start=1):
+                    ing.add(parse_row(row, "bench", n, orjson.dumps(row), settings.max_text_chars))
+                ing.close()
             dt = time.perf_counter() - t0
             store.close()
         return dt, runner.timings.get("analyze", 0.0)

@@ -74,6 +74,10 @@ class Item:
     near_duplicate_of: int | None = None
     # --- classify stage ---
     labels: list[Label] = field(default_factory=list)
+    # --- facets stage ---
+    # ``(Facets, review flags, alerts)`` computed before the item is stored, saved by
+    # ``analyze`` once it has an id (vimon.analysis.stage). Not stored as such.
+    facets: Any = None
     # --- store stage ---
     id: int | None = None
 
@@ -102,6 +106,7 @@ OWNERSHIP: dict[str, tuple[str, ...]] = {
         "near_duplicate_of",
     ),
     "classify": ("labels",),
+    "facets": ("facets",),
     "store": ("id",),
     "analyze": (),  # writes database rows only: facets, rollups, watchlist tags, alerts
 }

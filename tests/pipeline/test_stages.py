@@ -108,3 +108,21 @@ def test_signatures_equal_fresh_datasketch_minhashes_across_threads():
         t.join()
     assert len(got) == 3 and all((g == want).all() for g in got)
     assert (signatures(texts[1:2], 128)[0] == want[1]).all()
+
+
+def test_bulk_runs_tune_and_restore_gc_and_gil_switching():
+    """A bulk ingest run collects garbage in larger steps and switches threads more often,
+    and puts both back afterwards, also when runs nest (API requests during a file load)."""
+    import gc
+    import sys
+
+    from vimon.pipeline.ingest import BULK_SWITCH_INTERVAL, _bulk_gc
+
+    before = (gc.get_threshold(), sys.getswitchinterval())
+    with _bulk_gc():
+        assert gc.get_threshold()[0] == 50_000
+        assert sys.getswitchinterval() <= BULK_SWITCH_INTERVAL + 1e-9
+        with _bulk_gc():
+            pass
+        assert gc.get_threshold()[0] == 50_000  # the inner run does not restore early
+    assert (gc.get_threshold(), sys.getswitchinterval()) == before

@@ -67,31 +67,39 @@ def apply_watchlists(f: Facets, doc: Doc, watch: list[tuple[dict[str, Any], Any]
     return flags, alerts
 
 
+def analyze_row(r: dict[str, Any], watch: list, sources: dict, now: Any
+                ) -> tuple[Facets, list[dict], list[dict]]:
+    """Facets (+ watchlist tags), review flags and alert rows of one item given as a plain row."""
+    sid, sdistrict = sources.get(r["source"], (None, None)) if r["source"] else (None, None)
+    toks = r.get("tokens") or fold_tokens(r["folded"])
+    f = compute(r["id"], folded=r["folded"], kind=r["kind"], source=r["source"],
+                source_id=sid, source_district=sdistrict, author=r["author"],
+                published_at=r["published_at"], fallback_at=r.get("collected_at") or now,
+                metrics=r["metrics"], followers=r["followers"], extra=r["extra"],
+                labels=r["labels"], tokens=toks)
+    if not watch:
+        return f, [], []
+    doc = Doc(r["folded"], f"{r.get('title') or ''} {r['text_norm']}", r["source"],
+              r["kind"], r.get("url"), r["published_at"],
+              labels={(t, lb) for t, lb, _ in r["labels"]},
+              _tokens=_TOKEN.findall(r["folded"]))
+    fl, al = apply_watchlists(f, doc, watch, now)
+    return f, fl, al
+
+
 def analyze_items(store: Any, rows: list[dict[str, Any]], watch: list, sources: dict,
                   settings: Any = None) -> tuple[list[Facets], list[dict], list[dict]]:
-    """Facets (+ watchlist tags) of stored items given as plain rows; shared by the stage and
-    the rebuild command."""
+    """Facets (+ watchlist tags) of stored items given as plain rows, with all their flags
+    and alerts; used by ``rebuild``."""
     now = utcnow()
     facets: list[Facets] = []
     all_flags: list[dict] = []
     all_alerts: list[dict] = []
     for r in rows:
-        sid, sdistrict = sources.get(r["source"], (None, None)) if r["source"] else (None, None)
-        toks = r.get("tokens") or fold_tokens(r["folded"])
-        f = compute(r["id"], folded=r["folded"], kind=r["kind"], source=r["source"],
-                    source_id=sid, source_district=sdistrict, author=r["author"],
-                    published_at=r["published_at"], fallback_at=r.get("collected_at") or now,
-                    metrics=r["metrics"], followers=r["followers"], extra=r["extra"],
-                    labels=r["labels"], tokens=toks)
-        if watch:
-            doc = Doc(r["folded"], f"{r.get('title') or ''} {r['text_norm']}", r["source"],
-                      r["kind"], r.get("url"), r["published_at"],
-                      labels={(t, lb) for t, lb, _ in r["labels"]},
-                      _tokens=_TOKEN.findall(r["folded"]))
-            fl, al = apply_watchlists(f, doc, watch, now)
-            all_flags += fl
-            all_alerts += al
+        f, fl, al = analyze_row(r, watch, sources, now)
         facets.append(f)
+        all_flags += fl
+        all_alerts += al
     return facets, all_flags, all_alerts
 
 

@@ -1,16 +1,49 @@
-"""Stage ``analyze`` (after ``store``): facets, watchlists and rollups of each stored batch.
+"""Stages ``facets`` (before ``store``) and ``analyze`` (after it): facets, watchlists and
+rollups of each batch.
 
-Its output is database rows only (item tags and stats, rollup increments, review flags,
-pending alerts), so it owns no Item field: ``OWNERSHIP["analyze"] == ()``. Rollups are kept
-here, incrementally, so trend queries never scan items. Imported only by the stage registry.
+``facets`` is CPU work only (topics, districts, reach, risk, watchlist matches) and runs
+with the other CPU stages, so with an overlapping runner it proceeds while the previous
+batch is being written; it leaves ``(Facets, flags, alerts)`` on ``Item.facets``.
+``analyze`` runs in the batch's write transaction once items have ids: it stamps the ids,
+sums the rollup increments and saves item tags and stats, rollups, review flags and pending
+alerts. Its output is database rows only, so ``OWNERSHIP["analyze"] == ()``. An item that
+reaches ``analyze`` without facets (a pipeline built without the ``facets`` stage) gets them
+there. Rollups are kept here, incrementally, so trend queries never scan items. Imported
+only by the stage registry.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from vimon.analysis.facets import rollup_rows
-from vimon.analysis.ingest import analyze_items, known_sources, load_watchlists
+from vimon.analysis.ingest import analyze_row, known_sources, load_watchlists
 from vimon.pipeline.stages import StageContext, register
 from vimon.records import Item
+from vimon.store.base import utcnow
+
+
+def _row(it: Item) -> dict[str, Any]:
+    return {"id": it.id or 0, "folded": it.folded, "kind": it.kind, "source": it.source,
+            "author": it.author, "published_at": it.published_at, "metrics": it.metrics,
+            "followers": it.followers, "extra": it.extra, "url": it.url, "title": it.title,
+            "text_norm": it.text_norm, "tokens": it.tokens,
+            "labels": [(lb.task, lb.label, lb.score) for lb in it.labels] if it.labels else []}
+
+
+def _analyze(items: list[Item], ctx: StageContext) -> None:
+    sources = known_sources(ctx.state, ctx.store, {it.source for it in items if it.source})
+    watch = load_watchlists(ctx.state, ctx.store)
+    now = utcnow()
+    for it in items:
+        it.facets = analyze_row(_row(it), watch, sources, now)
+
+
+@register("facets", writes=("facets",))
+def run_facets(batch: list[Item], ctx: StageContext) -> None:
+    todo = [it for it in batch if not it.duplicate]
+    if todo:
+        _analyze(todo, ctx)
 
 
 @register("analyze", writes=())
@@ -18,15 +51,28 @@ def run(batch: list[Item], ctx: StageContext) -> None:
     stored = [it for it in batch if it.id is not None and not it.duplicate]
     if not stored:
         return
+    missing = [it for it in stored if it.facets is None]
+    if missing:
+        saved = [it.facets for it in missing]
+        _analyze(missing, ctx)  # fills Item.facets: put back below, this stage owns no field
+    # Sources first seen in this batch got their ids in the store step (same transaction).
     sources = known_sources(ctx.state, ctx.store, {it.source for it in stored if it.source})
-    rows = [{"id": it.id, "folded": it.folded, "kind": it.kind, "source": it.source,
-             "author": it.author, "published_at": it.published_at, "metrics": it.metrics,
-             "followers": it.followers, "extra": it.extra, "url": it.url, "title": it.title,
-             "text_norm": it.text_norm, "tokens": it.tokens,
-             "labels": [(lb.task, lb.label, lb.score) for lb in it.labels] if it.labels else []}
-            for it in stored]
-    facets, flags, alerts = analyze_items(ctx.store, rows, load_watchlists(ctx.state, ctx.store), sources)
-    ctx.store.save_analysis(facets, rollup_rows(facets), flags)
+    facets, ids, flags, alerts = [], [], [], []
+    for it in stored:  # ids beside the facets: Item.facets itself is the facets stage's
+        f, fl, al = it.facets
+        sid = f.source_id
+        if sid is None and it.source:
+            sid = sources.get(it.source, (None, None))[0]
+        facets.append(f)
+        ids.append((it.id, sid))
+        if fl:
+            flags += [{**row, "item_id": it.id} for row in fl]
+        if al:
+            alerts += [{**row, "item_id": it.id} for row in al]
+    if missing:
+        for it, old in zip(missing, saved, strict=True):
+            it.facets = old
+    ctx.store.save_analysis(facets, rollup_rows(facets), flags, ids)
     if alerts:
         from vimon.alerts.service import record_watch_alerts
 

@@ -8,6 +8,7 @@ constant whatever the input size.
 from __future__ import annotations
 
 import gc
+import sys
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -86,6 +87,11 @@ class Ingestor:
 _bulk_lock = threading.Lock()
 _bulk_depth = 0
 _saved_threshold = gc.get_threshold()
+_saved_switch = sys.getswitchinterval()
+# The ingest writer thread waits for the GIL after every database call, up to one switch
+# interval while the CPU stages hold it; 1 ms instead of Python's 5 ms shortens those waits
+# (measured on 100,000 short posts: 2,812–2,890 → 2,910–3,194 items/s).
+BULK_SWITCH_INTERVAL = 0.001
 
 
 @contextmanager
@@ -93,14 +99,17 @@ def _bulk_gc() -> Iterator[None]:
     """Fewer, cheaper garbage collections while a bulk run allocates millions of small
     objects: objects alive before the run are frozen out of the scans, and generation 0 is
     collected every 50,000 allocations instead of 700 (measured: ~15–25% less CPU per item
-    on the ingest benchmark). Reference cycles are still collected, just in larger steps."""
-    global _bulk_depth, _saved_threshold
+    on the ingest benchmark). Reference cycles are still collected, just in larger steps.
+    The GIL switch interval is shortened for the run too (``BULK_SWITCH_INTERVAL``)."""
+    global _bulk_depth, _saved_threshold, _saved_switch
     with _bulk_lock:  # concurrent API requests: only the outermost run sets and restores
         _bulk_depth += 1
         if _bulk_depth == 1:
             _saved_threshold = gc.get_threshold()
+            _saved_switch = sys.getswitchinterval()
             gc.freeze()
             gc.set_threshold(50_000, _saved_threshold[1], _saved_threshold[2])
+            sys.setswitchinterval(min(_saved_switch, BULK_SWITCH_INTERVAL))
     try:
         yield
     finally:
@@ -108,6 +117,7 @@ def _bulk_gc() -> Iterator[None]:
             _bulk_depth -= 1
             if _bulk_depth == 0:
                 gc.set_threshold(*_saved_threshold)
+                sys.setswitchinterval(_saved_switch)
                 gc.unfreeze()
 
 

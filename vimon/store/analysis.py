@@ -254,14 +254,19 @@ class AnalysisQueries:
                     conn.execute(select(sources.c.key, sources.c.id, sources.c.district))}
 
     def save_analysis(self, facets: Sequence[Facets], rollup: Sequence[tuple[Any, ...]],
-                      flag_rows: Sequence[dict[str, Any]] = ()) -> None:
-        """Item tags and stats, rollup increments and review flags of one batch, together."""
-        tag_rows = [(f.item_id, kind, key, value)
-                    for f in facets for kind, kv in f.tags.items() for key, value in kv.items()]
+                      flag_rows: Sequence[dict[str, Any]] = (),
+                      ids: Sequence[tuple[int, int | None]] | None = None) -> None:
+        """Item tags and stats, rollup increments and review flags of one batch, together.
+        ``ids``: (item id, source id) of each facet, when its own fields are not filled in
+        yet (facets computed before the items were stored)."""
+        ids = ids if ids is not None else [(f.item_id, f.source_id) for f in facets]
+        tag_rows = [(iid, kind, key, value) for f, (iid, _) in zip(facets, ids, strict=True)
+                    for kind, kv in f.tags.items() for key, value in kv.items()]
         sqlite = self.dialect == "sqlite"
         # Times as SQLAlchemy's SQLite text form (what reads parse); PostgreSQL takes datetimes.
-        stat_rows = [(f.item_id, f.at.isoformat(" ", "microseconds") if sqlite else f.at,
-                      f.source_id, f.reach, f.risk, f.priority, f.sentiment) for f in facets]
+        stat_rows = [(iid, f.at.isoformat(" ", "microseconds") if sqlite else f.at,
+                      sid, f.reach, f.risk, f.priority, f.sentiment)
+                     for f, (iid, sid) in zip(facets, ids, strict=True)]
         with self.write() as conn:
             # Driver-level multi-row inserts: these rows are many and tiny.
             self._insert_values(conn, "item_stats", ("item_id", "at", "source_id", "reach", "risk",

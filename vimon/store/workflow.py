@@ -206,7 +206,7 @@ class WorkflowQueries:
             self._sql(conn, head + one + suffix, rows, many=True)
             return
         cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        per = max(1, min(500, 30_000 // len(cols)))  # under SQLite's 32,766 bound parameters
+        per = max(1, 30_000 // len(cols))  # under SQLite's 32,766 bound parameters
         for i in range(0, len(rows), per):
             part = rows[i : i + per]
             cur.execute(head + ", ".join([one] * len(part)) + suffix,
