@@ -207,3 +207,28 @@ def test_multi_row_inserts_chunk_and_apply_conflicts_row_by_row(store):
 
         got = conn.execute(sa.text("SELECT count(*), sum(n), sum(reach) FROM rollups")).one()
     assert tuple(got) == (600, n, sum(range(n)))
+
+
+def test_batch_of_long_texts_is_stored_whole_in_several_statements(store, settings, monkeypatch):
+    """Long texts split the batch's item insert into several statements (by size, on
+    SQLite): every item is stored once, with its own id and text, and ingesting the batch
+    again adds nothing."""
+    import vimon.store.base as base
+
+    monkeypatch.setattr(base, "ITEM_STATEMENT_CHARS", 1_000_000)  # 150k-char texts: 2 a statement
+    words = ["giao", "thông", "phố", "Kim", "Mã", "ùn", "tắc", "sáng", "nay", "người", "dân"]
+    rows = []
+    for i in range(24):
+        size = 150_000 if i % 3 == 0 else 300
+        body = " ".join(f"{words[(i + j) % len(words)]}{j % 97}" for j in range(size // 8))
+        rows.append({"id": f"dai-{i}", "source": "bao-dai", "kind": "article",
+                     "title": f"Bài {i}", "text": f"Bài số {i}: {body}"[:size]})
+    res = run_rows(store, settings, rows)
+    assert (res.new, res.rejected) == (24, 0)
+    assert run_rows(store, settings, rows).new == 0
+    page, total = store.list_items(limit=50, offset=0)
+    assert total == 24
+    by_title = {it["title"]: it for it in page}
+    for i in (0, 1, 21):
+        full = store.get_item(by_title[f"Bài {i}"]["id"])
+        assert full["text"].startswith(f"Bài số {i}:") and len(full["text"]) == len(rows[i]["text"])

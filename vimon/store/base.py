@@ -7,6 +7,7 @@ Everything else in vimon talks to the database only through these methods.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -33,6 +34,7 @@ from vimon.store.schema import (
 from vimon.store.workflow import AUDIT_TX, WorkflowQueries
 
 BAND_FANOUT = 32  # candidates read per LSH band key (see band_candidates)
+ITEM_STATEMENT_CHARS = 8_000_000  # text held by one multi-row item insert (see _insert_items)
 
 
 def utcnow() -> datetime:
@@ -180,13 +182,12 @@ class Store(ItemQueries, CollectQueries, WorkflowQueries, AnalysisQueries, Outre
     # ------------------------------------------------------------------ dedupe reads
     def existing_keys(self, keys: Sequence[str]) -> set[str]:
         found: set[str] = set()
-        with self.read() as conn:
-            for part in _chunks(list(keys), 900):
-                found.update(
-                    conn.execute(
-                        select(items.c.dedupe_key).where(items.c.dedupe_key.in_(part))
-                    ).scalars()
-                )
+        mark = "?" if self.dialect == "sqlite" else "%s"
+        with self.read() as conn:  # driver-level, as band_candidates: one lookup per item
+            for part in _chunks(sorted(set(keys)), 900):
+                sql = ("SELECT dedupe_key FROM items WHERE dedupe_key IN ("
+                       + ",".join([mark] * len(part)) + ")")
+                found.update(r[0] for r in conn.exec_driver_sql(sql, tuple(part)))
         return found
 
     def band_candidates(self, keys: Sequence[int]) -> list[tuple[int, int, str | None, bytes | None]]:
@@ -232,17 +233,9 @@ class Store(ItemQueries, CollectQueries, WorkflowQueries, AnalysisQueries, Outre
                 return 0
             sids = self.ensure_sources(conn, {it.source for it in todo if it.source})
             rows = [self._item_row(it, sids, now) for it in todo]
-            stmt = (
-                self._insert(items)
-                .on_conflict_do_nothing(index_elements=["dedupe_key"])
-                .returning(items.c.id, items.c.dedupe_key)
-            )
             # Clusters first: items reference them.
             self._bump_clusters(conn, todo, now)
-            ids: dict[str, int] = {}
-            for part in _chunks(rows, 500):
-                for r in conn.execute(stmt, list(part)):
-                    ids[r.dedupe_key] = int(r.id)
+            ids = self._insert_items(conn, rows)
             stored: list[Item] = []
             raced: list[Item] = []
             for it in todo:
@@ -275,6 +268,44 @@ class Store(ItemQueries, CollectQueries, WorkflowQueries, AnalysisQueries, Outre
                 self._insert_values(conn, "items_fts", ("rowid", "folded"),
                                     [(it.id, it.folded) for it in stored])
         return len(stored)
+
+    def _insert_items(self, conn: Connection, rows: list[dict[str, Any]]) -> dict[str, int]:
+        """Insert item rows, skipping dedupe keys already stored; {dedupe key: new id}."""
+        ids: dict[str, int] = {}
+        if self.dialect != "sqlite":
+            stmt = (self._insert(items).on_conflict_do_nothing(index_elements=["dedupe_key"])
+                    .returning(items.c.id, items.c.dedupe_key))
+            for part in _chunks(rows, 500):
+                for r in conn.execute(stmt, list(part)):
+                    ids[r.dedupe_key] = int(r.id)
+            return ids
+        # SQLite: multi-row VALUES … RETURNING on the driver (see _insert_values), with the
+        # values in the form SQLAlchemy's column types write (JSON text, datetime text).
+        cols = list(rows[0])
+        db = self._db
+        json_cols = {"metrics", "extra"}
+        values = [tuple(json.dumps(r[c]) if c in json_cols else db(r[c]) for c in cols)
+                  for r in rows]
+        one = "(" + ", ".join(["?"] * len(cols)) + ")"
+        head = f"INSERT INTO items ({', '.join(cols)}) VALUES "
+        cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        # The driver copies a statement's text values while it runs: a statement holds at most
+        # ITEM_STATEMENT_CHARS of text (a batch of long articles is not copied whole at once).
+        sizes = [len(r["text"]) + len(r["text_norm"]) + len(r["folded"]) for r in rows]
+        cap = 30_000 // len(cols)
+        start = 0
+        while start < len(values):
+            end, held = start, 0
+            while end < len(values) and end - start < cap and (end == start or held + sizes[end] <= ITEM_STATEMENT_CHARS):
+                held += sizes[end]
+                end += 1
+            part = values[start:end]
+            start = end
+            cur.execute(head + ", ".join([one] * len(part))
+                        + " ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key",
+                        [v for r in part for v in r])
+            ids.update((key, int(iid)) for iid, key in cur.fetchall())
+        return ids
 
     def _item_row(self, it: Item, sids: dict[str, int], now: datetime) -> dict[str, Any]:
         return {
