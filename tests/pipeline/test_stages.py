@@ -126,3 +126,34 @@ def test_bulk_runs_tune_and_restore_gc_and_gil_switching():
             pass
         assert gc.get_threshold()[0] == 50_000  # the inner run does not restore early
     assert (gc.get_threshold(), sys.getswitchinterval()) == before
+
+
+def test_analyze_without_the_facets_stage_saves_the_same_rows(tmp_path, settings):
+    """Facets are computed before ``store`` normally; a pipeline built without the
+    ``facets`` stage gets them in ``analyze`` instead, with the same tags and stats, and
+    leaves ``Item.facets`` alone (checked mode)."""
+    import sqlalchemy as sa
+
+    from tests.helpers import OTHER, STORY
+    from vimon.store import open_store
+
+    def saved(plan: tuple[str, ...], name: str) -> tuple[list, list]:
+        store = open_store(f"sqlite:///{tmp_path / name}")
+        runner = InlineRunner(store, settings, plan, checked=True)
+        runner.run([Item(text=STORY, source="tin-ba-dinh", external_id="1", kind="article"),
+                    Item(text=OTHER, source="nhom-cu-dan", external_id="2",
+                         metrics={"likes": 40, "shares": 3})])
+        runner.close()
+        with store.read() as conn:
+            tags = conn.execute(sa.text("SELECT item_id, kind, key FROM item_tags "
+                                        "ORDER BY 1, 2, 3")).all()
+            stats = conn.execute(sa.text("SELECT item_id, source_id, reach, risk, priority "
+                                         "FROM item_stats ORDER BY 1")).all()
+        store.close()
+        return [tuple(r) for r in tags], [tuple(r) for r in stats]
+
+    early = saved(("normalize", "dedupe", "classify", "facets", "store", "analyze"), "a.sqlite")
+    late = saved(("normalize", "dedupe", "classify", "store", "analyze"), "b.sqlite")
+    assert early == late
+    assert len(early[1]) == 2 and all(sid is not None for _, sid, *_ in early[1])
+    assert any(kind == "district" for _, kind, _ in early[0])

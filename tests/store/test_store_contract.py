@@ -213,9 +213,9 @@ def test_batch_of_long_texts_is_stored_whole_in_several_statements(store, settin
     """Long texts split the batch's item insert into several statements (by size, on
     SQLite): every item is stored once, with its own id and text, and ingesting the batch
     again adds nothing."""
-    import vimon.store.base as base
+    import vimon.store.workflow as workflow
 
-    monkeypatch.setattr(base, "ITEM_STATEMENT_CHARS", 1_000_000)  # 150k-char texts: 2 a statement
+    monkeypatch.setattr(workflow, "STATEMENT_CHARS", 1_000_000)  # 150k-char texts: 2 a statement
     words = ["giao", "thông", "phố", "Kim", "Mã", "ùn", "tắc", "sáng", "nay", "người", "dân"]
     rows = []
     for i in range(24):

@@ -8,15 +8,12 @@ empty. Rollups are maintained here, incrementally, so trend queries never scan i
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from vimon.analysis.facets import Facets, compute, rollup_rows
 from vimon.analysis.matching import Doc, matches
 from vimon.store.base import utcnow
 from vimon.text.fold import fold_tokens
-
-_TOKEN = re.compile(r"[^\W_]+")
 
 
 def load_watchlists(state: dict[str, Any], store: Any) -> list[tuple[dict[str, Any], Any]]:
@@ -81,8 +78,7 @@ def analyze_row(r: dict[str, Any], watch: list, sources: dict, now: Any
         return f, [], []
     doc = Doc(r["folded"], f"{r.get('title') or ''} {r['text_norm']}", r["source"],
               r["kind"], r.get("url"), r["published_at"],
-              labels={(t, lb) for t, lb, _ in r["labels"]},
-              _tokens=_TOKEN.findall(r["folded"]))
+              labels={(t, lb) for t, lb, _ in r["labels"]})  # tokens: Doc splits on first use
     fl, al = apply_watchlists(f, doc, watch, now)
     return f, fl, al
 

@@ -31,19 +31,21 @@ def _row(it: Item) -> dict[str, Any]:
             "labels": [(lb.task, lb.label, lb.score) for lb in it.labels] if it.labels else []}
 
 
-def _analyze(items: list[Item], ctx: StageContext) -> None:
+def _facets_of(items: list[Item], ctx: StageContext) -> list[tuple[Any, list, list]]:
+    """``(Facets, review flags, alert rows)`` of each item (ids not stamped yet)."""
+    if not items:
+        return []
     sources = known_sources(ctx.state, ctx.store, {it.source for it in items if it.source})
     watch = load_watchlists(ctx.state, ctx.store)
     now = utcnow()
-    for it in items:
-        it.facets = analyze_row(_row(it), watch, sources, now)
+    return [analyze_row(_row(it), watch, sources, now) for it in items]
 
 
 @register("facets", writes=("facets",))
 def run_facets(batch: list[Item], ctx: StageContext) -> None:
     todo = [it for it in batch if not it.duplicate]
-    if todo:
-        _analyze(todo, ctx)
+    for it, facets in zip(todo, _facets_of(todo, ctx), strict=True):
+        it.facets = facets
 
 
 @register("analyze", writes=())
@@ -51,15 +53,13 @@ def run(batch: list[Item], ctx: StageContext) -> None:
     stored = [it for it in batch if it.id is not None and not it.duplicate]
     if not stored:
         return
-    missing = [it for it in stored if it.facets is None]
-    if missing:
-        saved = [it.facets for it in missing]
-        _analyze(missing, ctx)  # fills Item.facets: put back below, this stage owns no field
+    pending = [it for it in stored if it.facets is None]  # no facets stage in this pipeline
+    late = dict(zip(map(id, pending), _facets_of(pending, ctx), strict=True))
     # Sources first seen in this batch got their ids in the store step (same transaction).
     sources = known_sources(ctx.state, ctx.store, {it.source for it in stored if it.source})
     facets, ids, flags, alerts = [], [], [], []
     for it in stored:  # ids beside the facets: Item.facets itself is the facets stage's
-        f, fl, al = it.facets
+        f, fl, al = it.facets if it.facets is not None else late[id(it)]
         sid = f.source_id
         if sid is None and it.source:
             sid = sources.get(it.source, (None, None))[0]
@@ -69,9 +69,6 @@ def run(batch: list[Item], ctx: StageContext) -> None:
             flags += [{**row, "item_id": it.id} for row in fl]
         if al:
             alerts += [{**row, "item_id": it.id} for row in al]
-    if missing:
-        for it, old in zip(missing, saved, strict=True):
-            it.facets = old
     ctx.store.save_analysis(facets, rollup_rows(facets), flags, ids)
     if alerts:
         from vimon.alerts.service import record_watch_alerts

@@ -74,7 +74,10 @@ class AnalysisQueries:
         def local_day(self, col: Any) -> Any: ...
 
         def _insert_values(self, conn: Connection, table: str, cols: Sequence[str],
-                           rows: Sequence[Sequence[Any]], suffix: str = "") -> None: ...
+                           rows: Sequence[Sequence[Any]], suffix: str = "", *,
+                           sizes: Sequence[int] | None = None, returning: str = "") -> list[Any]: ...
+
+        def _db(self, v: Any) -> Any: ...
 
     # ------------------------------------------------------------------ search
     def _item_count_estimate(self, conn: Connection) -> int:
@@ -262,10 +265,8 @@ class AnalysisQueries:
         ids = ids if ids is not None else [(f.item_id, f.source_id) for f in facets]
         tag_rows = [(iid, kind, key, value) for f, (iid, _) in zip(facets, ids, strict=True)
                     for kind, kv in f.tags.items() for key, value in kv.items()]
-        sqlite = self.dialect == "sqlite"
-        # Times as SQLAlchemy's SQLite text form (what reads parse); PostgreSQL takes datetimes.
-        stat_rows = [(iid, f.at.isoformat(" ", "microseconds") if sqlite else f.at,
-                      sid, f.reach, f.risk, f.priority, f.sentiment)
+        db = self._db  # times as the driver stores them for SQLAlchemy's column type
+        stat_rows = [(iid, db(f.at), sid, f.reach, f.risk, f.priority, f.sentiment)
                      for f, (iid, sid) in zip(facets, ids, strict=True)]
         with self.write() as conn:
             # Driver-level multi-row inserts: these rows are many and tiny.
@@ -277,8 +278,7 @@ class AnalysisQueries:
                 sums = ("n", "pos", "neg", "neu", "reach")
                 self._insert_values(
                     conn, "rollups", ("grain", "dim", '"key"', "bucket", *sums),
-                    [(*r[:3], r[3].isoformat(" ", "microseconds"), *r[4:]) for r in rollup]
-                    if sqlite else rollup,
+                    [(*r[:3], db(r[3]), *r[4:]) for r in rollup],
                     ' ON CONFLICT (grain, dim, "key", bucket) DO UPDATE SET '
                     + ", ".join(f"{c} = rollups.{c} + excluded.{c}" for c in sums))
             if flag_rows:

@@ -31,10 +31,9 @@ from vimon.store.schema import (
     quarantine,
     sources,
 )
-from vimon.store.workflow import AUDIT_TX, WorkflowQueries
+from vimon.store.workflow import AUDIT_TX, WorkflowQueries, _marks
 
 BAND_FANOUT = 32  # candidates read per LSH band key (see band_candidates)
-ITEM_STATEMENT_CHARS = 8_000_000  # text held by one multi-row item insert (see _insert_items)
 
 
 def utcnow() -> datetime:
@@ -182,12 +181,11 @@ class Store(ItemQueries, CollectQueries, WorkflowQueries, AnalysisQueries, Outre
     # ------------------------------------------------------------------ dedupe reads
     def existing_keys(self, keys: Sequence[str]) -> set[str]:
         found: set[str] = set()
-        mark = "?" if self.dialect == "sqlite" else "%s"
         with self.read() as conn:  # driver-level, as band_candidates: one lookup per item
             for part in _chunks(sorted(set(keys)), 900):
-                sql = ("SELECT dedupe_key FROM items WHERE dedupe_key IN ("
-                       + ",".join([mark] * len(part)) + ")")
-                found.update(r[0] for r in conn.exec_driver_sql(sql, tuple(part)))
+                found.update(r[0] for r in self._sql(
+                    conn, f"SELECT dedupe_key FROM items WHERE dedupe_key IN ({_marks(len(part))})",
+                    part))
         return found
 
     def band_candidates(self, keys: Sequence[int]) -> list[tuple[int, int, str | None, bytes | None]]:
@@ -266,7 +264,8 @@ class Store(ItemQueries, CollectQueries, WorkflowQueries, AnalysisQueries, Outre
                 conn.execute(insert(labels), label_rows)
             if self.dialect == "sqlite":
                 self._insert_values(conn, "items_fts", ("rowid", "folded"),
-                                    [(it.id, it.folded) for it in stored])
+                                    [(it.id, it.folded) for it in stored],
+                                    sizes=[len(it.folded) for it in stored])
         return len(stored)
 
     def _insert_items(self, conn: Connection, rows: list[dict[str, Any]]) -> dict[str, int]:
@@ -286,26 +285,11 @@ class Store(ItemQueries, CollectQueries, WorkflowQueries, AnalysisQueries, Outre
         json_cols = {"metrics", "extra"}
         values = [tuple(json.dumps(r[c]) if c in json_cols else db(r[c]) for c in cols)
                   for r in rows]
-        one = "(" + ", ".join(["?"] * len(cols)) + ")"
-        head = f"INSERT INTO items ({', '.join(cols)}) VALUES "
-        cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        # The driver copies a statement's text values while it runs: a statement holds at most
-        # ITEM_STATEMENT_CHARS of text (a batch of long articles is not copied whole at once).
-        sizes = [len(r["text"]) + len(r["text_norm"]) + len(r["folded"]) for r in rows]
-        cap = 30_000 // len(cols)
-        start = 0
-        while start < len(values):
-            end, held = start, 0
-            while end < len(values) and end - start < cap and (end == start or held + sizes[end] <= ITEM_STATEMENT_CHARS):
-                held += sizes[end]
-                end += 1
-            part = values[start:end]
-            start = end
-            cur.execute(head + ", ".join([one] * len(part))
-                        + " ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key",
-                        [v for r in part for v in r])
-            ids.update((key, int(iid)) for iid, key in cur.fetchall())
-        return ids
+        got = self._insert_values(
+            conn, "items", cols, values, " ON CONFLICT (dedupe_key) DO NOTHING",
+            sizes=[len(r["text"]) + len(r["text_norm"]) + len(r["folded"]) for r in rows],
+            returning="id, dedupe_key")
+        return {key: int(iid) for iid, key in got}
 
     def _item_row(self, it: Item, sids: dict[str, int], now: datetime) -> dict[str, Any]:
         return {

@@ -47,6 +47,9 @@ _USER_COLS = (users.c.id, users.c.username, users.c.display_name, users.c.role, 
               users.c.last_login_at)
 
 
+STATEMENT_CHARS = 8_000_000  # text held by one multi-row insert with row sizes (_insert_values)
+
+
 def _marks(n: int) -> str:
     """``?, ?, …`` for an IN list of ``n`` values (``_sql`` adapts the marks to the driver)."""
     return ", ".join(["?"] * n)
@@ -188,29 +191,48 @@ class WorkflowQueries:
         return cur
 
     def _insert_values(self: Store, conn: Connection, table: str, cols: Sequence[str],
-                       rows: Sequence[Sequence[Any]], suffix: str = "") -> None:
-        """INSERT many rows of ``cols`` (values as the driver takes them) through the driver.
+                       rows: Sequence[Sequence[Any]], suffix: str = "", *,
+                       sizes: Sequence[int] | None = None, returning: str = "") -> list[Any]:
+        """INSERT many rows of ``cols`` (values as the driver takes them) through the driver;
+        the ``returning`` columns of the rows inserted, when asked for.
 
-        On SQLite as multi-row ``VALUES`` statements, a few hundred rows each, not
+        On SQLite as multi-row ``VALUES`` statements up to the bound-parameter limit, not
         ``executemany``: that binds and steps row by row, taking the GIL back between rows,
         and when the ingest writer thread does it while the CPU stages run on the other
         thread each row waits up to a GIL switch interval (measured: 2.7 µs a row alone,
-        11–3,000 µs beside a busy thread; multi-row ~10× less). On PostgreSQL psycopg
-        pipelines ``executemany`` already. ``suffix`` follows the VALUES (``ON CONFLICT …``);
-        on SQLite a conflict clause then applies row by row, so repeated keys are fine."""
+        11–3,000 µs beside a busy thread; multi-row ~10× less). The driver copies a
+        statement's values while it runs, so with ``sizes`` (characters of text per row) a
+        statement also holds at most ``STATEMENT_CHARS``: a batch of long articles is not
+        copied whole at once. On PostgreSQL psycopg pipelines ``executemany`` already (and
+        ``returning`` is not offered there). ``suffix`` follows the VALUES (``ON CONFLICT
+        …``); on SQLite a conflict clause then applies row by row, so repeated keys are fine."""
         if not rows:
-            return
+            return []
         head = f"INSERT INTO {table} ({', '.join(cols)}) VALUES "
         one = "(" + ", ".join(["?"] * len(cols)) + ")"
         if self.dialect != "sqlite":
+            if returning:
+                raise NotImplementedError("RETURNING through executemany (PostgreSQL)")
             self._sql(conn, head + one + suffix, rows, many=True)
-            return
+            return []
+        tail = suffix + (f" RETURNING {returning}" if returning else "")
         cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        per = max(1, 30_000 // len(cols))  # under SQLite's 32,766 bound parameters
-        for i in range(0, len(rows), per):
-            part = rows[i : i + per]
-            cur.execute(head + ", ".join([one] * len(part)) + suffix,
-                        [v for r in part for v in r])
+        cap = max(1, 30_000 // len(cols))  # under SQLite's 32,766 bound parameters
+        out: list[Any] = []
+        start = 0
+        while start < len(rows):
+            end = min(start + cap, len(rows))
+            if sizes is not None:  # fewer rows when their text would pass STATEMENT_CHARS
+                stop, end, held = end, start + 1, sizes[start]
+                while end < stop and held + sizes[end] <= STATEMENT_CHARS:
+                    held += sizes[end]
+                    end += 1
+            part = rows[start:end]
+            start = end
+            cur.execute(head + ", ".join([one] * len(part)) + tail, [v for r in part for v in r])
+            if returning:
+                out += cur.fetchall()
+        return out
 
     def _db(self: Store, v: Any) -> Any:
         """A value as the driver stores it for SQLAlchemy's column types: on SQLite datetimes
