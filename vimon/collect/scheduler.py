@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from vimon.collect.connectors.base import RunContext, SourceFailed
+from vimon.collect.connectors.base import PREPARE_MIN_ROWS, RunContext, SourceFailed
 from vimon.collect.fetch import Fetcher
 
 log = logging.getLogger(__name__)
@@ -91,6 +91,21 @@ def connector_for(source: dict[str, Any]) -> Callable[[RunContext], Any] | None:
     return None  # push-only platforms (tiktok, zalo …) arrive through POST /api/ingest
 
 
+def warm_worker() -> None:
+    """Extraction worker start-up: load the extraction libraries and the active models."""
+    try:
+        import trafilatura  # noqa: F401
+
+        from vimon.collect import extract  # noqa: F401
+        from vimon.pipeline.classify import SOCIAL_ONLY_TASKS, _predict_active
+
+        predict = _predict_active()
+        if predict is not None:
+            predict(["Khởi động mô hình."], skip=SOCIAL_ONLY_TASKS, explain=False)
+    except Exception:  # noqa: BLE001 - a failed warm-up only means the first call pays it
+        log.debug("extraction worker warm-up failed", exc_info=True)
+
+
 def _is_due(src: dict[str, Any], now: datetime) -> bool:
     due = src.get("state_next_due_at")
     return due is None or due <= now
@@ -109,10 +124,16 @@ class Collector:
         workers = settings.collect_extract_workers
         if workers == 0 and pages_hint >= 200 and (os.cpu_count() or 1) > 1:
             workers = os.cpu_count() or 1
+        self._workers = workers
         if workers > 0:
             import multiprocessing
 
-            self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=warm_worker)
+            # Start every worker now: imports and model loading (~2 s each) then overlap
+            # with the first fetches instead of delaying the first pages.
+            for _ in range(workers):
+                self._pool.submit(int)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -125,6 +146,19 @@ class Collector:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, partial(extract_article, body, url,
                                                                charset, min_chars))
+
+    async def _prepare(self, rows: list[dict[str, Any]], origin: str) -> list[Any]:
+        """``prepare_rows`` over the pool, one part per worker, in order."""
+        from vimon.pipeline.prepare import prepare_rows
+
+        loop = asyncio.get_running_loop()
+        parts = max(1, min(self._workers, len(rows) // PREPARE_MIN_ROWS))
+        step = -(-len(rows) // parts)
+        done = await asyncio.gather(*(
+            loop.run_in_executor(self._pool, partial(prepare_rows, rows[i:i + step], origin,
+                                                     self.settings, i + 1))
+            for i in range(0, len(rows), step)))
+        return [x for part in done for x in part]
 
     def _progress(self, key: str, data: dict[str, Any]) -> None:
         if self.on_progress:
@@ -145,6 +179,7 @@ class Collector:
         t0 = time.monotonic()
         ctx = RunContext(self.store, self.settings, fetcher, src,
                          extractor=self._extract if self._pool else None,
+                         preparer=self._prepare if self._pool else None,
                          on_progress=self._progress)
         self._progress(run.key, {"event": "start"})
         try:

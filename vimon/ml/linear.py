@@ -27,7 +27,6 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.linear_model import LogisticRegression
 
 from vimon.ml import metrics, textprep
 from vimon.ml.features import FeatureConfig, Featurizer
@@ -175,6 +174,8 @@ def _nb_ratio(x: sp.csr_matrix, y: np.ndarray) -> np.ndarray:
 
 
 def _binary_lr(x: sp.csr_matrix, y: np.ndarray, c: float, cfg: TrainConfig) -> tuple:
+    from sklearn.linear_model import LogisticRegression  # training only: not imported to predict
+
     if y.all() or not y.any():  # a label that is always (or never) on: constant score
         return np.zeros(x.shape[1], np.float32), (8.0 if y.all() else -8.0)
     # liblinear's dual solver: fast when there are far more features than texts.
@@ -188,6 +189,8 @@ def _fit_members(
     x: sp.csr_matrix, y: np.ndarray, k: int, multilabel: bool, cfg: TrainConfig
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """``y``: class codes (n,) for multi-class, an (n, k) 0/1 matrix for multi-label."""
+    from sklearn.linear_model import LogisticRegression  # training only: not imported to predict
+
     weights: dict[str, np.ndarray] = {}
     biases: dict[str, np.ndarray] = {}
     n_feat = x.shape[1]
@@ -321,6 +324,8 @@ def _score(model: TextClassifier, proba: np.ndarray, y: np.ndarray) -> float:
 
 
 def _fit_decision(p: np.ndarray, y: np.ndarray, multilabel: bool, k: int) -> tuple:
+    from sklearn.linear_model import LogisticRegression  # training only: not imported to predict
+
     logp = np.log(np.clip(p, 1e-7, 1.0))
     if multilabel:
         coef = np.ones(k)

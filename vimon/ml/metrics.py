@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import numpy as np
-from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
 
 def classification_report(y_true: Sequence[str], y_pred: Sequence[str], labels: list[str]) -> dict:
     """Accuracy, macro-F1, per-class P/R/F1/support and the confusion matrix (rows = truth)."""
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support  # lazy: ~1.5 s
+
     known = list(labels) + sorted(set(y_true) - set(labels))
     p, r, f, s = precision_recall_fscore_support(
         y_true, y_pred, labels=known, zero_division=0
@@ -33,6 +34,8 @@ def classification_report(y_true: Sequence[str], y_pred: Sequence[str], labels: 
 def multilabel_report(
     y_true: Sequence[Iterable[str]], y_pred: Sequence[Iterable[str]], labels: list[str]
 ) -> dict:
+    from sklearn.metrics import f1_score, precision_recall_fscore_support
+
     index = {lab: i for i, lab in enumerate(labels)}
     t = _binarize(y_true, index)
     p = _binarize(y_pred, index)

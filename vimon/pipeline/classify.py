@@ -43,9 +43,14 @@ def _predict_active():  # type: ignore[no-untyped-def]
 def run(batch: list[Item], ctx: StageContext) -> None:
     if not ctx.settings.classify_on_ingest:
         return
+    done = sum(1 for it in batch if "classify" in it.prepared and not it.duplicate)
+    if done:
+        ctx.stats["classified"] = ctx.stats.get("classified", 0) + done
+    todo = [it for it in batch if not it.duplicate and "classify" not in it.prepared]
+    if not todo:
+        return
     predict = _predict_active()
-    todo = [it for it in batch if not it.duplicate]
-    if predict is None or not todo:
+    if predict is None:
         return
     size = ctx.settings.classify_batch_size
     social = [it for it in todo if it.kind in SOCIAL_KINDS]

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import zlib
+from typing import Any
 
 import numpy as np
 from datasketch import MinHash
@@ -93,6 +94,20 @@ def signatures(texts: list[list[bytes]], num_perm: int) -> np.ndarray:
     return out
 
 
+def sign(items: list[Item], settings: Any) -> None:
+    """Set ``minhash`` (the MinHash signature as bytes) of each item long enough to have
+    shingles; ``None`` for the others. Needs only the normalized text, so it can run
+    before the pipeline, in another process (``vimon.pipeline.prepare``)."""
+    sh = [shingles(it.folded, settings.dedupe_shingle, it.tokens or None) for it in items]
+    with_sh = [i for i, x in enumerate(sh) if x]
+    for it in items:
+        it.minhash = None
+    if with_sh:
+        sigs = signatures([sh[i] for i in with_sh], settings.dedupe_num_perm)
+        for row_no, i in enumerate(with_sh):
+            items[i].minhash = sigs[row_no].tobytes()
+
+
 @register(
     "dedupe",
     writes=("content_hash", "dedupe_key", "minhash", "band_keys", "cluster_id", "duplicate",
@@ -117,17 +132,17 @@ def run(batch: list[Item], ctx: StageContext) -> None:
             seen.add(it.dedupe_key)
             fresh.append(it)
 
-    sh = [shingles(it.folded, s.dedupe_shingle, it.tokens or None) for it in fresh]
-    with_sh = [i for i, x in enumerate(sh) if x]
-    row_of = {i: r for r, i in enumerate(with_sh)}  # item index → row of its signature
     perm = s.dedupe_num_perm
+    sign([it for it in fresh if "sign" not in it.prepared
+          or (it.minhash is not None and len(it.minhash) != perm * 4)], s)
+    with_sh = [i for i, it in enumerate(fresh) if it.minhash is not None]
+    row_of = {i: r for r, i in enumerate(with_sh)}  # item index → row of its signature
     sigs = np.zeros((0, perm), dtype=np.uint32)
     keys: list[list[int]] = []
     if with_sh:
-        sigs = signatures([sh[i] for i in with_sh], perm)
+        sigs = np.vstack([np.frombuffer(fresh[i].minhash or b"", dtype=np.uint32)
+                          for i in with_sh])
         keys = band_keys(sigs, s.dedupe_bands).tolist()
-        for row_no, i in enumerate(with_sh):
-            fresh[i].minhash = sigs[row_no].tobytes()
 
     best_sim, best_ref, best_cluster = _match_outside(ctx, sigs, keys)
     threshold = s.dedupe_threshold

@@ -124,7 +124,8 @@ def _bulk_gc() -> Iterator[None]:
 def ingest_records(
     store: Any, settings: Any, records: Iterable[Any], origin: str = "api"
 ) -> IngestResult:
-    """Ingest already-decoded rows (the API, the demo)."""
+    """Ingest already-decoded rows (the API, the demo, the collectors), or items already
+    parsed and prepared by :func:`vimon.pipeline.prepare.prepare_rows`."""
     with _bulk_gc():
         return _ingest_records(store, settings, records, origin)
 
@@ -133,7 +134,7 @@ def _ingest_records(store: Any, settings: Any, records: Iterable[Any], origin: s
     ing = Ingestor(store, settings)
     run_id = store.start_run(origin)
     for n, row in enumerate(records, start=1):
-        if isinstance(row, Rejection):
+        if isinstance(row, Rejection | Item):  # already parsed (vimon.pipeline.prepare)
             ing.add(row)
             continue
         raw = orjson.dumps(row, default=str) if isinstance(row, dict | list) else repr(row)

@@ -15,6 +15,8 @@ INFORMAL_KINDS = frozenset({"post", "comment"})
 @register("normalize", writes=("text_norm", "title_norm", "folded", "tokens"))
 def run(batch: list[Item], ctx: StageContext) -> None:
     for it in batch:
+        if "normalize" in it.prepared:
+            continue
         it.text_norm = normalize(it.text, teencode=it.kind in INFORMAL_KINDS)
         it.title_norm = normalize(it.title) if it.title else None
         it.folded = fold(f"{it.title_norm}\n{it.text_norm}" if it.title_norm else it.text_norm)

@@ -33,6 +33,11 @@ QUARANTINE_CODES = frozenset({
 })
 
 
+# Fewer rows than this go through the pipeline here: a round trip to the workers costs
+# more than it saves on a handful of items.
+PREPARE_MIN_ROWS = 8
+
+
 class SourceFailed(Exception):
     """The source's own entry point (feed, sitemap, listing, API) could not be collected."""
 
@@ -57,6 +62,7 @@ class RunStats:
 class RunContext:
     def __init__(self, store: Any, settings: Any, fetcher: Fetcher, source: dict[str, Any], *,
                  extractor: Callable[..., Awaitable[dict[str, Any]]] | None = None,
+                 preparer: Callable[[list[dict[str, Any]], str], Awaitable[list[Any]]] | None = None,
                  on_progress: Callable[[str, dict[str, Any]], None] | None = None) -> None:
         self.store = store
         self.settings = settings
@@ -67,6 +73,7 @@ class RunContext:
         self.stats = RunStats()
         self.postpone: float | None = None  # seconds, from Retry-After or a quota
         self._extractor = extractor
+        self._preparer = preparer
         self._on_progress = on_progress
 
     @property
@@ -118,7 +125,12 @@ class RunContext:
             return
         from vimon.pipeline.ingest import ingest_records
 
-        res = await self.db(ingest_records, self.store, self.settings, list(rows), self.origin)
+        records: list[Any] = list(rows)
+        if self._preparer is not None and len(records) >= PREPARE_MIN_ROWS:
+            # Parse, normalize, sign and classify in the extraction workers: this process
+            # keeps the fetching and the work that needs the store.
+            records = await self._preparer(records, self.origin)
+        res = await self.db(ingest_records, self.store, self.settings, records, self.origin)
         self.stats.new += res.new
         self.stats.duplicate += res.duplicate
         self.stats.rejected += res.rejected

@@ -1,0 +1,82 @@
+"""Collecting with extraction worker processes (which also parse, normalize, sign and
+classify the articles) stores the same items as collecting in one process."""
+
+from __future__ import annotations
+
+from tests.collect.server import Handler, article_html, rss_items
+from tests.helpers import OTHER, STORY, STORY_REWRITE
+
+BODIES = [STORY, STORY_REWRITE, OTHER,
+          "Cảnh báo lừa đảo: kẻ gian giả danh cán bộ phường gọi điện yêu cầu chuyển tiền.",
+          "Học sinh Hà Nội đạt nhiều huy chương tại kỳ thi Olympic quốc tế năm nay."]
+
+
+def _site(site):  # type: ignore[no-untyped-def]
+    entries = []
+    for i in range(12):
+        path = f"/bai/tin-so-{i}-cua-bao-mau-{200100 + i}.html"
+        title = f"Tin số {i} của báo mẫu"
+        body = BODIES[i % len(BODIES)]
+        entries.append((path, title))
+
+        def page(h: Handler, q: dict[str, list[str]], t: str = title, b: str = body) -> None:
+            h.send(200, article_html(t, n_paras=2, body=b).encode("utf-8"))
+
+        site.route(path)(page)
+
+    def rss(h: Handler, q: dict[str, list[str]]) -> None:
+        from tests.collect.server import fixture
+
+        body = fixture("rss.xml").replace("{items}", rss_items(site.base, entries))
+        h.send(200, body.replace("{base}", site.base).encode(), "application/rss+xml")
+
+    site.route("/rss.xml")(rss)
+    site.route("/robots.txt")(lambda h, q: h.send(200, b"User-agent: *\n", "text/plain"))
+
+
+def _collect(site, tmp_path, monkeypatch, workers: int):  # type: ignore[no-untyped-def]
+    from vimon.collect.scheduler import collect_once
+    from vimon.pipeline import classify
+
+    real = classify._predict_active()
+    here: list[str] = []  # texts classified in this process (not in a worker)
+
+    def counting(texts, **kw):  # type: ignore[no-untyped-def]
+        here.extend(texts)
+        return real(texts, **kw)
+
+    monkeypatch.setattr(classify, "_predict_active", lambda: counting)
+    from vimon.collect.sources import add_source
+    from vimon.settings import get_settings, reset_settings
+    from vimon.store import open_store
+    from vimon.store.schema import items
+
+    monkeypatch.setenv("VIMON_CLASSIFY_ON_INGEST", "1")
+    monkeypatch.setenv("VIMON_COLLECT_EXTRACT_WORKERS", str(workers))
+    reset_settings()
+    store = open_store(f"sqlite:///{tmp_path / f'w{workers}.sqlite'}")
+    try:
+        add_source(store, site.base + "/rss.xml", kind="e-newspaper", key="bao-mau")
+        [run] = collect_once(store, get_settings())
+        assert run.ok and run.pages == 12 and run.new >= 12, run
+        from sqlalchemy import select
+
+        with store.read() as conn:
+            rows = conn.execute(select(items.c.id, items.c.external_id, items.c.text,
+                                       items.c.folded, items.c.cluster_id)).all()
+        return here, {r.external_id: (r.text, r.folded, r.cluster_id,
+                                      sorted((lb["task"], lb["label"])
+                                             for lb in store.item_labels(r.id)))
+                      for r in rows}
+    finally:
+        store.close()
+
+
+def test_worker_processes_store_what_one_process_stores(site, csettings, tmp_path, monkeypatch):
+    _site(site)
+    here_inline, inline = _collect(site, tmp_path, monkeypatch, 0)
+    here_pooled, pooled = _collect(site, tmp_path, monkeypatch, 2)
+    assert pooled == inline
+    assert len(here_inline) >= 12 and len(here_pooled) <= 1  # the workers classified the pages
+    assert all({"sentiment", "topic"} <= {t for t, _ in v[3]} for v in inline.values())
+    assert len({v[2] for v in inline.values()}) < 12  # the repeated stories share clusters
