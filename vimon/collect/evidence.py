@@ -44,8 +44,10 @@ def redact_url(url: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(q)))
 
 
-def snapshot(res: Any, *, kind: str, source_id: int | None) -> dict[str, Any]:
-    """An ``evidence`` row from a :class:`~vimon.collect.fetch.FetchResult`."""
+def snapshot(res: Any, *, kind: str, source_id: int | None,
+             zbody: bytes | None = None) -> dict[str, Any]:
+    """An ``evidence`` row from a :class:`~vimon.collect.fetch.FetchResult`; ``zbody``: the
+    body already compressed with zlib (by an extraction worker)."""
     body = res.body
     return {
         "sha256": res.sha256 or hashlib.sha256(body).hexdigest(),
@@ -59,7 +61,7 @@ def snapshot(res: Any, *, kind: str, source_id: int | None) -> dict[str, Any]:
         "content_type": (res.content_type or None) and res.content_type[:200],
         "size": len(body),
         "compression": "zlib",
-        "body": zlib.compress(body, 6),
+        "body": zlib.compress(body, 6) if zbody is None else zbody,
         "fetched_at": res.fetched_at,
     }
 

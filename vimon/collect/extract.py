@@ -5,6 +5,7 @@ process pool (extraction is the CPU-heavy part of collecting)."""
 from __future__ import annotations
 
 import re
+import zlib
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -149,3 +150,58 @@ def strip_html(fragment: str) -> str:
     if tree is None:
         return ""
     return " ".join(tree.text_content().split())
+
+
+def clean_time(value: Any) -> str | None:
+    """``value`` when the pipeline can read it as a date, else None (a wrong date on a page
+    must not lose the article)."""
+    from vimon.pipeline.parse import parse_time
+
+    if not value:
+        return None
+    try:
+        return value if parse_time(value) else None
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def article_records(pages: list[dict[str, Any]], key: str, origin: str, settings: Any,
+                    *, prepare: bool) -> list[dict[str, Any]]:
+    """The CPU work of a part of a chunk of fetched article pages, in an extraction worker
+    (or a thread). Each page (``url`` — its queue URL and item id —, ``final_url``,
+    ``charset``, ``body``, ``sha256``, ``hint`` from the feed or listing) gives
+    ``{"zbody": compressed body for the snapshot}`` plus either ``{"record": …}`` — the
+    ingest row, or with ``prepare`` the item parsed and prepared for the pipeline
+    (:mod:`vimon.pipeline.prepare`) — or ``{"code", "detail"}`` when it holds no article."""
+    out: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []
+    where: list[int] = []
+    for page in pages:
+        body = page["body"]
+        res: dict[str, Any] = {"zbody": zlib.compress(body, 6)}
+        out.append(res)
+        art = extract_article(body, page["final_url"], page["charset"],
+                              settings.collect_min_article_chars)
+        if not art["ok"]:
+            res.update(code=art["code"], detail=art["detail"])
+            continue
+        hint = page.get("hint") or {}
+        rows.append({
+            "id": page["url"], "source": key, "kind": "article", "url": page["final_url"],
+            "title": art["title"] or hint.get("title"), "text": art["text"],
+            "published_at": (clean_time(art["published_at"])
+                             or clean_time(hint.get("published_at"))),
+            "author": hint.get("author"),
+            "extra": {"evidence_sha256": page["sha256"], "encoding": art["encoding"],
+                      "via": hint.get("via", "page")},
+        })
+        where.append(len(out) - 1)
+    if rows:
+        records: list[Any] = rows
+        if prepare:
+            from vimon.pipeline.prepare import prepare_rows
+
+            records = prepare_rows(rows, origin, settings)
+        for i, rec in zip(where, records, strict=True):
+            out[i]["record"] = rec
+    return out

@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from vimon.collect.connectors.base import PREPARE_MIN_ROWS, RunContext, SourceFailed
+from vimon.collect.connectors.base import RunContext, SourceFailed
 from vimon.collect.fetch import Fetcher
 
 log = logging.getLogger(__name__)
@@ -91,6 +91,11 @@ def connector_for(source: dict[str, Any]) -> Callable[[RunContext], Any] | None:
     return None  # push-only platforms (tiktok, zalo …) arrive through POST /api/ingest
 
 
+# A chunk is split between the workers only in parts of at least this many pages: batching
+# is what makes classification cheap per page.
+MIN_PAGES_PER_JOB = 8
+
+
 def warm_worker() -> None:
     """Extraction worker start-up: load the extraction libraries and the active models."""
     try:
@@ -140,25 +145,20 @@ class Collector:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
 
-    async def _extract(self, body: bytes, url: str, charset: str | None, min_chars: int) -> dict[str, Any]:
-        from vimon.collect.extract import extract_article
+    async def _articles(self, pages: list[dict[str, Any]], key: str,
+                        origin: str) -> list[dict[str, Any]]:
+        """``article_records`` over the worker processes, one part per worker, in order;
+        the workers also prepare the items for the pipeline."""
+        from vimon.collect.extract import article_records
 
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, partial(extract_article, body, url,
-                                                               charset, min_chars))
-
-    async def _prepare(self, rows: list[dict[str, Any]], origin: str) -> list[Any]:
-        """``prepare_rows`` over the pool, one part per worker, in order."""
-        from vimon.pipeline.prepare import prepare_rows
-
-        loop = asyncio.get_running_loop()
-        parts = max(1, min(self._workers, len(rows) // PREPARE_MIN_ROWS))
-        step = -(-len(rows) // parts)
+        parts = max(1, min(self._workers, len(pages) // MIN_PAGES_PER_JOB))
+        step = -(-len(pages) // parts)
         done = await asyncio.gather(*(
-            loop.run_in_executor(self._pool, partial(prepare_rows, rows[i:i + step], origin,
-                                                     self.settings, i + 1))
-            for i in range(0, len(rows), step)))
-        return [x for part in done for x in part]
+            loop.run_in_executor(self._pool, partial(article_records, pages[i:i + step], key,
+                                                     origin, self.settings, prepare=True))
+            for i in range(0, len(pages), step)))
+        return [page for part in done for page in part]
 
     def _progress(self, key: str, data: dict[str, Any]) -> None:
         if self.on_progress:
@@ -178,8 +178,7 @@ class Collector:
             return run
         t0 = time.monotonic()
         ctx = RunContext(self.store, self.settings, fetcher, src,
-                         extractor=self._extract if self._pool else None,
-                         preparer=self._prepare if self._pool else None,
+                         articles=self._articles if self._pool else None,
                          on_progress=self._progress)
         self._progress(run.key, {"event": "start"})
         try:

@@ -248,10 +248,11 @@ class Featurizer:
         word_idx = list(map(wcache.get, feats))
         if None in word_idx:
             missing = [f for f, i in zip(feats, word_idx, strict=True) if i is None]
-            if len(wcache) + len(missing) > _CACHE_LIMIT:
+            fresh = dict(zip(missing, _hashes(missing, self.word_size), strict=True))
+            word_idx = [fresh[f] if i is None else i for f, i in zip(feats, word_idx, strict=True)]
+            if len(wcache) + len(fresh) > _CACHE_LIMIT:
                 wcache.clear()
-            wcache.update(zip(missing, _hashes(missing, self.word_size), strict=True))
-            word_idx = list(map(wcache.__getitem__, feats))
+            wcache.update(fresh)  # after use: another thread may clear the cache meanwhile
         char_idx = (np.concatenate(list(map(_CHARS, chunks))) if chunks
                     else np.zeros(0, np.int32))
         return word_idx, char_idx  # type: ignore[return-value]

@@ -33,11 +33,6 @@ QUARANTINE_CODES = frozenset({
 })
 
 
-# Fewer rows than this go through the pipeline here: a round trip to the workers costs
-# more than it saves on a handful of items.
-PREPARE_MIN_ROWS = 8
-
-
 class SourceFailed(Exception):
     """The source's own entry point (feed, sitemap, listing, API) could not be collected."""
 
@@ -61,8 +56,7 @@ class RunStats:
 
 class RunContext:
     def __init__(self, store: Any, settings: Any, fetcher: Fetcher, source: dict[str, Any], *,
-                 extractor: Callable[..., Awaitable[dict[str, Any]]] | None = None,
-                 preparer: Callable[[list[dict[str, Any]], str], Awaitable[list[Any]]] | None = None,
+                 articles: Callable[..., Awaitable[list[dict[str, Any]]]] | None = None,
                  on_progress: Callable[[str, dict[str, Any]], None] | None = None) -> None:
         self.store = store
         self.settings = settings
@@ -72,8 +66,7 @@ class RunContext:
         self.source_id: int = int(source["id"])
         self.stats = RunStats()
         self.postpone: float | None = None  # seconds, from Retry-After or a quota
-        self._extractor = extractor
-        self._preparer = preparer
+        self._articles = articles
         self._on_progress = on_progress
 
     @property
@@ -92,13 +85,16 @@ class RunContext:
         """Run a (blocking) store call off the event loop."""
         return await asyncio.to_thread(fn, *args, **kw)
 
-    async def extract(self, body: bytes, url: str, charset: str | None) -> dict[str, Any]:
-        if self._extractor is not None:
-            return await self._extractor(body, url, charset, self.settings.collect_min_article_chars)
-        from vimon.collect.extract import extract_article
+    async def articles(self, pages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """:func:`vimon.collect.extract.article_records` for fetched article pages: in the
+        collector's worker processes when it has them (which then also prepare the items),
+        else in a thread."""
+        if self._articles is not None:
+            return await self._articles(pages, self.key, self.origin)
+        from vimon.collect.extract import article_records
 
-        return await asyncio.to_thread(extract_article, body, url, charset,
-                                       self.settings.collect_min_article_chars)
+        return await asyncio.to_thread(article_records, pages, self.key, self.origin,
+                                       self.settings, prepare=False)
 
     async def conditional_fetch(self, url: str, **kw: Any) -> FetchResult:
         """GET ``url`` with the ETag / Last-Modified remembered from its last fetch."""
@@ -113,10 +109,10 @@ class RunContext:
             self.postpone = max(self.postpone or 0.0, res.retry_after)
         return res
 
-    async def emit(self, rows: Sequence[dict[str, Any]], snaps: Sequence[dict[str, Any]] = (),
+    async def emit(self, rows: Sequence[Any], snaps: Sequence[dict[str, Any]] = (),
                    links: Sequence[tuple[int, str]] = ()) -> None:
         """Store ``snaps`` with ``links`` ((index into snaps, external id) of each row seen in
-        that snapshot), then ingest ``rows``."""
+        that snapshot), then ingest ``rows`` (ingest rows, or items already prepared)."""
         if snaps:
             await self.db(self.store.save_evidence, list(snaps),
                           [(i, self.key, ext) for i, ext in links])
@@ -125,18 +121,13 @@ class RunContext:
             return
         from vimon.pipeline.ingest import ingest_records
 
-        records: list[Any] = list(rows)
-        if self._preparer is not None and len(records) >= PREPARE_MIN_ROWS:
-            # Parse, normalize, sign and classify in the extraction workers: this process
-            # keeps the fetching and the work that needs the store.
-            records = await self._preparer(records, self.origin)
-        res = await self.db(ingest_records, self.store, self.settings, records, self.origin)
+        res = await self.db(ingest_records, self.store, self.settings, list(rows), self.origin)
         self.stats.new += res.new
         self.stats.duplicate += res.duplicate
         self.stats.rejected += res.rejected
 
-    def snap(self, res: FetchResult, kind: str) -> dict[str, Any]:
-        return snapshot(res, kind=kind, source_id=self.source_id)
+    def snap(self, res: FetchResult, kind: str, zbody: bytes | None = None) -> dict[str, Any]:
+        return snapshot(res, kind=kind, source_id=self.source_id, zbody=zbody)
 
     async def fail(self, url: str, code: str, detail: str = "", raw: bytes = b"") -> None:
         """Record a failure: an event in the health log; quarantine when the content itself

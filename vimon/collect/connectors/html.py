@@ -21,17 +21,6 @@ from vimon.collect.reasons import TRANSIENT
 MAX_ATTEMPTS = 3
 
 
-def _clean_time(value: Any) -> str | None:
-    from vimon.pipeline.parse import parse_time
-
-    if not value:
-        return None
-    try:
-        return value if parse_time(value) else None
-    except Exception:  # noqa: BLE001 - a wrong date on a page must not lose the article
-        return None
-
-
 async def collect_listing(ctx: RunContext, url: str, res: FetchResult) -> bool:
     """Queue the in-source article links of a section/home page (or the page itself)."""
     links = page_links(res.body, res.final_url, res.charset)
@@ -47,27 +36,16 @@ async def collect_listing(ctx: RunContext, url: str, res: FetchResult) -> bool:
 
 
 async def _page(ctx: RunContext, entry: dict[str, Any]) -> dict[str, Any]:
-    url = entry["url"]
-    hint = entry.get("hint") or {}
-    res = await ctx.fetch(url, accept=HTML_TYPES, same_host=True)
+    res = await ctx.fetch(entry["url"], accept=HTML_TYPES, same_host=True)
     if not res.ok:
         return {"entry": entry, "res": res, "code": res.error or f"http_{res.status}"}
-    art = await ctx.extract(res.body, res.final_url, res.charset)
-    if not art["ok"]:
-        return {"entry": entry, "res": res, "code": art["code"], "detail": art["detail"]}
-    ctx.stats.pages += 1
-    row = {
-        "id": url, "source": ctx.key, "kind": "article", "url": res.final_url,
-        "title": art["title"] or hint.get("title"), "text": art["text"],
-        "published_at": _clean_time(art["published_at"]) or _clean_time(hint.get("published_at")),
-        "author": hint.get("author"),
-        "extra": {"evidence_sha256": res.sha256, "encoding": art["encoding"],
-                  "via": hint.get("via", "page")},
-    }
-    return {"entry": entry, "res": res, "row": row}
+    return {"entry": entry, "res": res}
 
 
 async def crawl_pending(ctx: RunContext) -> None:
+    """Three steps per chunk of queued pages, each overlapping the others on neighbouring
+    chunks: fetch (this event loop), extract and prepare (worker processes), store (a
+    thread). At most one chunk is being extracted and one stored while the next is fetched."""
     budget = ctx.settings.collect_max_pages_per_run
     chunk = max(8, ctx.settings.collect_concurrency * 8)
     after = 0
@@ -75,24 +53,41 @@ async def crawl_pending(ctx: RunContext) -> None:
     total = (await ctx.db(ctx.store.queue_counts, ctx.source_id)).get("pending", 0)
     ctx.progress("pages", total=min(total, budget), done=0)
     done_count = 0
-    while budget > 0 and ctx.postpone is None:
-        pend = await ctx.db(ctx.store.pending_urls, ctx.source_id, min(chunk, budget),
-                            MAX_ATTEMPTS, after)
-        if not pend:
-            break
-        after = pend[-1]["id"]
-        budget -= len(pend)
-        results = await asyncio.gather(*(_page(ctx, e) for e in pend))
+    try:
+        while budget > 0 and ctx.postpone is None:
+            pend = await ctx.db(ctx.store.pending_urls, ctx.source_id, min(chunk, budget),
+                                MAX_ATTEMPTS, after)
+            if not pend:
+                break
+            after = pend[-1]["id"]
+            budget -= len(pend)
+            results = await asyncio.gather(*(_page(ctx, e) for e in pend))
+            extracting = asyncio.create_task(_extract(ctx, results))
+            if writing is not None:
+                await writing
+            writing = asyncio.create_task(_commit(ctx, extracting))
+            done_count += len(pend)
+            ctx.progress("pages", done=done_count)
+    finally:
         if writing is not None:
             await writing
-        writing = asyncio.create_task(_commit(ctx, results))
-        done_count += len(pend)
-        ctx.progress("pages", done=done_count)
-    if writing is not None:
-        await writing
 
 
-async def _commit(ctx: RunContext, results: list[dict[str, Any]]) -> None:
+async def _extract(ctx: RunContext, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    fetched = [r for r in results if "code" not in r]
+    if fetched:
+        # The whole chunk at once: one job per worker process instead of one per page.
+        done_pages = await ctx.articles([
+            {"url": r["entry"]["url"], "final_url": r["res"].final_url,
+             "charset": r["res"].charset, "body": r["res"].body, "sha256": r["res"].sha256,
+             "hint": r["entry"].get("hint") or {}} for r in fetched])
+        for r, page in zip(fetched, done_pages, strict=True):
+            r.update(page)
+    return results
+
+
+async def _commit(ctx: RunContext, extracting: asyncio.Task[list[dict[str, Any]]]) -> None:
+    results = await extracting
     rows: list[Any] = []
     snaps: list[Any] = []
     links: list[Any] = []
@@ -101,10 +96,11 @@ async def _commit(ctx: RunContext, results: list[dict[str, Any]]) -> None:
     retry: list[Any] = []
     for r in results:
         qid = r["entry"]["id"]
-        if "row" in r:
-            links.append((len(snaps), r["row"]["id"]))
-            snaps.append(ctx.snap(r["res"], "page"))
-            rows.append(r["row"])
+        if "record" in r:
+            ctx.stats.pages += 1
+            links.append((len(snaps), r["entry"]["url"]))
+            snaps.append(ctx.snap(r["res"], "page", zbody=r["zbody"]))
+            rows.append(r["record"])
             done.append(qid)
             continue
         code = r["code"]
