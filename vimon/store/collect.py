@@ -275,14 +275,17 @@ class CollectQueries:
             return []
         ev = evidence
         rows = [{**s, "url_hash": url_hash(s["final_url"])} for s in snapshots]
-        ids: list[int] = []
         with self.write() as conn:
             conn.execute(self._insert(ev).on_conflict_do_nothing(
                 index_elements=["sha256", "url_hash"]), rows)
-            for r in rows:
-                ids.append(int(conn.execute(
-                    select(ev.c.id).where(ev.c.sha256 == r["sha256"], ev.c.url_hash == r["url_hash"])
-                ).scalar_one()))
+            # One lookup for the whole batch (new and already-stored snapshots alike).
+            found: dict[tuple[str, str], int] = {}
+            shas = sorted({r["sha256"] for r in rows})
+            for start in range(0, len(shas), 500):
+                q = select(ev.c.id, ev.c.sha256, ev.c.url_hash).where(
+                    ev.c.sha256.in_(shas[start:start + 500]))
+                found.update({(sha, uh): int(i) for i, sha, uh in conn.execute(q)})
+            ids = [found[(r["sha256"], r["url_hash"])] for r in rows]
             link_rows = [{"evidence_id": ids[i], "source_key": k[:200], "external_id": x[:500]}
                          for i, k, x in links]
             if link_rows:
