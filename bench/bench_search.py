@@ -186,7 +186,7 @@ def bench_rollup_cost() -> None:
     share the same conditions, so their ratio is what stays meaningful."""
     import orjson
 
-    from vimon.pipeline.ingest import Ingestor, _bulk_gc
+    from vimon.pipeline.ingest import Ingestor, bulk_run
     from vimon.pipeline.parse import parse_row
     from vimon.pipeline.runner import InlineRunner
     from vimon.settings import get_settings, reset_settings
@@ -206,7 +206,7 @@ def bench_rollup_cost() -> None:
             runner = InlineRunner(store, settings, plans[label],
                                   overlap_store=settings.ingest_overlap)
             t0 = time.perf_counter()
-            with _bulk_gc():  # as ingest_paths / ingest_records run
+            with bulk_run():  # as ingest_paths / ingest_records run
                 ing = Ingestor(store, settings, runner)
                 for n, row in enumerate(rows, start=1):
                     ing.add(parse_row(row, "bench", n, orjson.dumps(row), settings.max_text_chars))

@@ -116,13 +116,13 @@ def test_bulk_runs_tune_and_restore_gc_and_gil_switching():
     import gc
     import sys
 
-    from vimon.pipeline.ingest import BULK_SWITCH_INTERVAL, _bulk_gc
+    from vimon.pipeline.ingest import BULK_SWITCH_INTERVAL, bulk_run
 
     before = (gc.get_threshold(), sys.getswitchinterval())
-    with _bulk_gc():
+    with bulk_run():
         assert gc.get_threshold()[0] == 50_000
         assert sys.getswitchinterval() <= BULK_SWITCH_INTERVAL + 1e-9
-        with _bulk_gc():
+        with bulk_run():
             pass
         assert gc.get_threshold()[0] == 50_000  # the inner run does not restore early
     assert (gc.get_threshold(), sys.getswitchinterval()) == before

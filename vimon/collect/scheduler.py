@@ -15,6 +15,7 @@ committed and stores nothing twice.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import socket
@@ -109,6 +110,11 @@ def warm_worker() -> None:
             predict(["Khởi động mô hình."], skip=SOCIAL_ONLY_TASKS, explain=False)
     except Exception:  # noqa: BLE001 - a failed warm-up only means the first call pays it
         log.debug("extraction worker warm-up failed", exc_info=True)
+    # As in bulk ingest (vimon.pipeline.ingest.bulk_run): the loaded libraries and models
+    # leave the collector's scans, and generation 0 is collected every 50,000 allocations
+    # (parsing and classifying allocate millions of short-lived objects per minute).
+    gc.freeze()
+    gc.set_threshold(50_000, *gc.get_threshold()[1:])
 
 
 def _is_due(src: dict[str, Any], now: datetime) -> bool:
@@ -239,9 +245,12 @@ class Collector:
 def collect_once(store: Any, settings: Any, keys: Sequence[str] | None = None, *,
                  on_progress: Progress | None = None) -> list[SourceRun]:
     """Collect every active source (or ``keys``) once, due or not."""
+    from vimon.pipeline.ingest import bulk_run
+
     col = Collector(store, settings, on_progress=on_progress, pages_hint=_pending_hint(store, keys))
     try:
-        return asyncio.run(col.cycle(keys))
+        with bulk_run():
+            return asyncio.run(col.cycle(keys))
     finally:
         col.close()
 
@@ -252,11 +261,14 @@ def collect_loop(store: Any, settings: Any, keys: Sequence[str] | None = None, *
                  idle: float = 5.0, max_cycles: int | None = None) -> None:
     """Collect due sources until ``stop`` is set; sleeps ``idle`` seconds between cycles."""
     stop = stop or threading.Event()
+    from vimon.pipeline.ingest import bulk_run
+
     col = Collector(store, settings, on_progress=on_progress, pages_hint=_pending_hint(store, keys))
     cycles = 0
     try:
         while not stop.is_set():
-            runs = asyncio.run(col.cycle(keys, only_due=True))
+            with bulk_run():
+                runs = asyncio.run(col.cycle(keys, only_due=True))
             cycles += 1
             if on_cycle:
                 on_cycle(runs)

@@ -95,7 +95,7 @@ BULK_SWITCH_INTERVAL = 0.001
 
 
 @contextmanager
-def _bulk_gc() -> Iterator[None]:
+def bulk_run() -> Iterator[None]:
     """Fewer, cheaper garbage collections while a bulk run allocates millions of small
     objects: objects alive before the run are frozen out of the scans, and generation 0 is
     collected every 50,000 allocations instead of 700 (measured: ~15–25% less CPU per item
@@ -126,7 +126,7 @@ def ingest_records(
 ) -> IngestResult:
     """Ingest already-decoded rows (the API, the demo, the collectors), or items already
     parsed and prepared by :func:`vimon.pipeline.prepare.prepare_rows`."""
-    with _bulk_gc():
+    with bulk_run():
         return _ingest_records(store, settings, records, origin)
 
 
@@ -152,7 +152,7 @@ def ingest_paths(
 ) -> IngestResult:
     """Ingest JSONL/CSV files (``-`` = stdin). Raises InputError only when no file at all
     could be read; a file that cannot be opened among several is quarantined by name."""
-    with _bulk_gc():
+    with bulk_run():
         return _ingest_paths(store, settings, paths, on_progress)
 
 
