@@ -10,6 +10,7 @@ a chunk's queue entries are marked done only after its items are committed.
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,6 +20,8 @@ from vimon.collect.fetch import HTML_TYPES, FetchResult
 from vimon.collect.reasons import TRANSIENT
 
 MAX_ATTEMPTS = 3
+# Chunks fetched but not yet stored, at most (each holds its pages' bodies).
+AHEAD = 2
 
 
 async def collect_listing(ctx: RunContext, url: str, res: FetchResult) -> bool:
@@ -43,13 +46,13 @@ async def _page(ctx: RunContext, entry: dict[str, Any]) -> dict[str, Any]:
 
 
 async def crawl_pending(ctx: RunContext) -> None:
-    """Three steps per chunk of queued pages, each overlapping the others on neighbouring
-    chunks: fetch (this event loop), extract and prepare (worker processes), store (a
-    thread). At most one chunk is being extracted and one stored while the next is fetched."""
+    """Three steps per chunk of queued pages, overlapping across neighbouring chunks: fetch
+    (this event loop), extract and prepare (worker processes), store (a thread, in chunk
+    order). Fetching runs ahead of storing by at most ``AHEAD`` chunks."""
     budget = ctx.settings.collect_max_pages_per_run
     chunk = max(8, ctx.settings.collect_concurrency * 8)
     after = 0
-    writing: asyncio.Task[None] | None = None
+    pending: deque[asyncio.Task[None]] = deque()
     total = (await ctx.db(ctx.store.queue_counts, ctx.source_id)).get("pending", 0)
     ctx.progress("pages", total=min(total, budget), done=0)
     done_count = 0
@@ -63,14 +66,15 @@ async def crawl_pending(ctx: RunContext) -> None:
             budget -= len(pend)
             results = await asyncio.gather(*(_page(ctx, e) for e in pend))
             extracting = asyncio.create_task(_extract(ctx, results))
-            if writing is not None:
-                await writing
-            writing = asyncio.create_task(_commit(ctx, extracting))
+            before = pending[-1] if pending else None
+            pending.append(asyncio.create_task(_commit(ctx, extracting, before)))
+            while len(pending) > AHEAD or (pending and pending[0].done()):
+                await pending.popleft()
             done_count += len(pend)
             ctx.progress("pages", done=done_count)
     finally:
-        if writing is not None:
-            await writing
+        while pending:
+            await pending.popleft()
 
 
 async def _extract(ctx: RunContext, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -86,8 +90,11 @@ async def _extract(ctx: RunContext, results: list[dict[str, Any]]) -> list[dict[
     return results
 
 
-async def _commit(ctx: RunContext, extracting: asyncio.Task[list[dict[str, Any]]]) -> None:
+async def _commit(ctx: RunContext, extracting: asyncio.Task[list[dict[str, Any]]],
+                  before: asyncio.Task[None] | None) -> None:
     results = await extracting
+    if before is not None:
+        await before  # chunks are stored in order
     rows: list[Any] = []
     snaps: list[Any] = []
     links: list[Any] = []
