@@ -19,6 +19,7 @@ feature gets IDF 0 and so drops out, which also keeps stored models small.
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import asdict, dataclass
 from itertools import chain, repeat
 from operator import attrgetter
@@ -152,7 +153,7 @@ class Featurizer:
         self.columns: np.ndarray = np.zeros(0, np.int32)
         self._remap: np.ndarray = np.zeros(0, np.int32)
         self._word_cache: dict[str, int] = {}
-        self._char_cache: dict[str, np.ndarray] = {}
+        self._char_cache: dict[str, bytes] = {}
         self._chunk_cache: dict[str, _Chunk] = {}
 
     @property
@@ -173,14 +174,21 @@ class Featurizer:
         return idx
 
     def char_indices(self, folded_word: str) -> np.ndarray:
-        arr = self._char_cache.get(folded_word)
-        if arr is None:
+        return np.frombuffer(self._char_bytes(folded_word), np.int32)
+
+    def _char_bytes(self, folded_word: str) -> bytes:
+        """Hashed char n-grams of a folded word as int32 bytes (cached; plain Python
+        containers: numpy costs more than it saves on a dozen numbers)."""
+        raw = self._char_cache.get(folded_word)
+        if raw is None:
             if len(self._char_cache) > _CACHE_LIMIT:
                 self._char_cache.clear()
             grams = char_ngrams(folded_word, self.config.char_min, self.config.char_max)
-            arr = _hashes(grams, self.char_size)
-            self._char_cache[folded_word] = arr
-        return arr
+            size = self.char_size
+            raw = array("i", [h % size for h in map(mmh3.hash, grams, repeat(0), repeat(False))]
+                        ).tobytes()
+            self._char_cache[folded_word] = raw
+        return raw
 
     def word_features(self, text: str, prepared: Prepared | None = None) -> list[str]:
         """The word-block feature strings of one text (also used for explanations)."""
@@ -211,8 +219,8 @@ class Featurizer:
         words, symbols = split_tokens(squeezed)
         keys = tuple(textprep.tone_key(w) for w in textprep.expand_teencode(words))
         folded = squeezed.translate(textprep.FOLD_TABLE)
-        chars = self.char_indices(folded).tobytes() if folded else b""
-        uni = np.fromiter(map(self.word_index, keys), np.int32, len(keys)).tobytes()
+        chars = self._char_bytes(folded) if folded else b""
+        uni = array("i", map(self.word_index, keys)).tobytes()
         chunk = _Chunk(keys, uni, tuple(symbols), len(words), repeats, folded != squeezed,
                        any(ch.isalpha() for ch in folded), chars)
         if len(self._chunk_cache) > _CHUNK_CACHE_LIMIT:

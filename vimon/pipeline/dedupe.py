@@ -49,7 +49,8 @@ def shingles(folded: str, n: int, toks: list[str] | None = None) -> list[bytes]:
     toks = fold_tokens(folded) if toks is None else toks
     if len(toks) < MIN_SHINGLE_TOKENS:
         return []
-    return [" ".join(toks[i : i + n]).encode() for i in range(len(toks) - n + 1)]
+    # The n-token windows as shifted views zipped together: the loop stays in C.
+    return list(map(str.encode, map(" ".join, zip(*(toks[k:] for k in range(n))))))
 
 
 def band_keys(sigs: np.ndarray, bands: int) -> np.ndarray:
