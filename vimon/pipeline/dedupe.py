@@ -50,7 +50,7 @@ def shingles(folded: str, n: int, toks: list[str] | None = None) -> list[bytes]:
     if len(toks) < MIN_SHINGLE_TOKENS:
         return []
     # The n-token windows as shifted views zipped together: the loop stays in C.
-    return list(map(str.encode, map(" ".join, zip(*(toks[k:] for k in range(n))))))
+    return list(map(str.encode, map(" ".join, zip(*(toks[k:] for k in range(n)), strict=False))))
 
 
 def band_keys(sigs: np.ndarray, bands: int) -> np.ndarray:
