@@ -63,28 +63,31 @@ class Gazetteer:
                     self._index.setdefault(t[:2], []).append((t, e.id))
         for lst in self._index.values():
             lst.sort(key=lambda x: -len(x[0]))
-        self._pairs = frozenset(k for k in self._index if len(k) == 2)
         self._singles = frozenset(k[0] for k in self._index if len(k) == 1)
+        self._firsts = frozenset(k[0] for k in self._index)
         self.district_names = {d["key"]: d["name"] for d in units["districts"]}
 
     def _add(self, e: Entity) -> None:
         self.entities[e.id] = e
 
     def scan(self, toks: list[str] | tuple[str, ...]) -> set[str]:
-        """Entity ids mentioned in a folded token sequence."""
+        """Entity ids mentioned in a folded token sequence: at each token that starts some
+        alias, the longest alias of two or more tokens there, and a one-token alias."""
         found: set[str] = set()
-        pairs = self._pairs.intersection(zip(toks, toks[1:], strict=False))
-        singles = self._singles.intersection(toks) if self._singles else ()
-        if not pairs and not singles:
+        firsts = self._firsts
+        if firsts.isdisjoint(toks):  # most texts: no token starts any alias
             return found
-        index = self._index
-        for i, pair in enumerate(zip(toks, toks[1:], strict=False)):
-            if pair in pairs:
-                self._match_at(toks, i, index[pair], found)
-        if singles:
-            for i, t in enumerate(toks):
-                if t in singles:
-                    self._match_at(toks, i, index[(t,)], found)
+        index, singles = self._index, self._singles
+        last = len(toks) - 1
+        for i, t in enumerate(toks):
+            if t not in firsts:
+                continue
+            if i < last:
+                longer = index.get((t, toks[i + 1]))
+                if longer is not None:
+                    self._match_at(toks, i, longer, found)
+            if t in singles:
+                self._match_at(toks, i, index[(t,)], found)
         return found
 
     @staticmethod
