@@ -72,9 +72,15 @@ async def crawl_pending(ctx: RunContext) -> None:
                 await pending.popleft()
             done_count += len(pend)
             ctx.progress("pages", done=done_count)
-    finally:
-        while pending:
-            await pending.popleft()
+    except BaseException:
+        # Chunks not stored stay pending in the queue: the next run fetches them again
+        # (storing is idempotent), so stopping here loses nothing.
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        raise
+    while pending:
+        await pending.popleft()
 
 
 async def _extract(ctx: RunContext, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
