@@ -47,10 +47,16 @@ def fold(text: str) -> str:
     return _slow(decomposed)
 
 
-_FOLDED_TOKEN = re.compile(r"[a-z0-9]+")
+# Every ASCII character that is not a lowercase letter or digit → a space.
+_SEPARATORS = str.maketrans({c: " " for c in range(128)
+                             if not (chr(c).isdigit() or "a" <= chr(c) <= "z")})
 
 
 def fold_tokens(folded: str) -> list[str]:
     """The ASCII letter/digit runs of a folded text: what deduplication hashes and shingles,
     and what the place-name gazetteer matches (its names fold to ASCII)."""
-    return _FOLDED_TOKEN.findall(folded)
+    if not folded.isascii():  # non-ASCII characters separate runs, like any other
+        folded = folded.encode("ascii", "replace").decode("ascii")
+    # The runs of ``[a-z0-9]+``, ~10× faster on an article: CPython translates ASCII to
+    # ASCII with a table lookup per character, and split() runs in C.
+    return folded.translate(_SEPARATORS).split()
