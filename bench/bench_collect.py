@@ -110,6 +110,7 @@ def pipeline(base: str, n: int, workdir: Path) -> tuple[float, object]:
     os.environ.update({
         "VIMON_HOME": str(workdir), "VIMON_COLLECT_HOST_DELAY": "0",
         "VIMON_COLLECT_HOST_CONCURRENCY": "2", "VIMON_COLLECT_CONCURRENCY": "16",
+        "VIMON_COLLECT_CHUNK_PAGES": "256",  # a bulk crawl: pages are not spaced out here
         "VIMON_COLLECT_MAX_PAGES_PER_RUN": str(n + 10),
         "VIMON_COLLECT_EXTRACT_WORKERS": str(os.cpu_count() or 2),
         "VIMON_COLLECT_RESPECT_ROBOTS": "1",

@@ -188,6 +188,13 @@ class Settings(BaseSettings):
     collect_concurrency: int = Field(
         8, description="Số yêu cầu HTTP đồng thời tối đa. Most HTTP requests in flight."
     )
+    collect_chunk_pages: int = Field(
+        64, ge=8, le=2048,
+        description="Số trang bài tải xong thì được trích xuất và lưu cùng nhau; lớn hơn thì nhanh "
+        "hơn khi thu hàng loạt, nhỏ hơn thì tin vào hệ thống sớm hơn khi có giãn cách giữa các "
+        "yêu cầu. Article pages extracted and stored together: larger is faster for bulk "
+        "crawls, smaller stores sooner when requests are spaced out.",
+    )
     collect_host_concurrency: int = Field(
         2, description="Số yêu cầu đồng thời tối đa tới một máy chủ. Most requests in flight per host."
     )

@@ -50,7 +50,7 @@ async def crawl_pending(ctx: RunContext) -> None:
     (this event loop), extract and prepare (worker processes), store (a thread, in chunk
     order). Fetching runs ahead of storing by at most ``AHEAD`` chunks."""
     budget = ctx.settings.collect_max_pages_per_run
-    chunk = max(8, ctx.settings.collect_concurrency * 8)
+    chunk = ctx.settings.collect_chunk_pages
     after = 0
     pending: deque[asyncio.Task[None]] = deque()
     total = (await ctx.db(ctx.store.queue_counts, ctx.source_id)).get("pending", 0)
