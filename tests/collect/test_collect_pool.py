@@ -80,3 +80,34 @@ def test_worker_processes_store_what_one_process_stores(site, csettings, tmp_pat
     assert len(here_inline) >= 12 and len(here_pooled) <= 1  # the workers classified the pages
     assert all({"sentiment", "topic"} <= {t for t, _ in v[3]} for v in inline.values())
     assert len({v[2] for v in inline.values()}) < 12  # the repeated stories share clusters
+
+
+def test_a_dead_worker_does_not_lose_the_chunk(csettings, monkeypatch):  # type: ignore[no-untyped-def]
+    import asyncio
+    import os
+    import signal
+
+    from tests.collect.server import article_html
+    from vimon.collect.scheduler import Collector
+
+    monkeypatch.setenv("VIMON_COLLECT_EXTRACT_WORKERS", "1")
+    from vimon.settings import get_settings, reset_settings
+
+    reset_settings()
+    col = Collector(None, get_settings())
+    try:
+        first = col._pool
+        assert first is not None
+        first.submit(int).result(timeout=60)  # the worker is up
+        for proc in list(first._processes.values()):  # type: ignore[attr-defined]
+            os.kill(proc.pid, signal.SIGKILL)
+        pages = [{"url": f"http://bao.example/bai-{i}.html", "final_url": f"http://bao.example/bai-{i}.html",
+                  "charset": "utf-8", "body": article_html(f"Tin {i}", body=BODIES[i % 5]).encode(),
+                  "sha256": "0" * 64, "hint": {}} for i in range(10)]
+        out = asyncio.run(col._articles(pages, "bao", "collector:bao"))
+        assert len(out) == 10 and all("record" in p and p["zbody"] for p in out)
+        assert col._pool is not first  # a fresh pool for the next chunks
+        again = asyncio.run(col._articles(pages, "bao", "collector:bao"))
+        assert all(p["record"].prepared for p in again)  # prepared by the new workers
+    finally:
+        col.close()

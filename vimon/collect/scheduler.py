@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -137,14 +138,18 @@ class Collector:
             workers = os.cpu_count() or 1
         self._workers = workers
         if workers > 0:
-            import multiprocessing
+            self._pool = self._start_pool()
 
-            self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=warm_worker)
-            # Start every worker now: imports and model loading (~2 s each) then overlap
-            # with the first fetches instead of delaying the first pages.
-            for _ in range(workers):
-                self._pool.submit(int)
+    def _start_pool(self) -> ProcessPoolExecutor:
+        import multiprocessing
+
+        pool = ProcessPoolExecutor(self._workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=warm_worker)
+        # Start every worker now: imports and model loading (~2 s each) then overlap with
+        # the first fetches instead of delaying the first pages.
+        for _ in range(self._workers):
+            pool.submit(int)
+        return pool
 
     def close(self) -> None:
         if self._pool is not None:
@@ -160,10 +165,21 @@ class Collector:
         loop = asyncio.get_running_loop()
         parts = max(1, min(self._workers, len(pages) // MIN_PAGES_PER_JOB))
         step = -(-len(pages) // parts)
-        done = await asyncio.gather(*(
-            loop.run_in_executor(self._pool, partial(article_records, pages[i:i + step], key,
-                                                     origin, self.settings, prepare=True))
-            for i in range(0, len(pages), step)))
+        pool = self._pool
+        try:
+            done = await asyncio.gather(*(
+                loop.run_in_executor(pool, partial(article_records, pages[i:i + step], key,
+                                                   origin, self.settings, prepare=True))
+                for i in range(0, len(pages), step)))
+        except BrokenProcessPool:
+            # A worker died (killed for memory, or a crash in a C library on hostile HTML):
+            # this chunk is done here, and a fresh pool serves the next ones.
+            log.warning("extraction worker died; restarting the pool (source %s)", key)
+            if pool is not None and self._pool is pool:
+                pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = self._start_pool()
+            return await asyncio.to_thread(article_records, pages, key, origin, self.settings,
+                                           prepare=False)
         return [page for part in done for page in part]
 
     def _progress(self, key: str, data: dict[str, Any]) -> None:
