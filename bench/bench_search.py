@@ -184,10 +184,9 @@ def bench_rollup_cost() -> None:
     the rounds' ratios is the figure. This machine's speed drifts by tens of percent within
     minutes (the same code measured in blocks gave −18 % to +54 %); two runs side by side
     share the same conditions, so their ratio is what stays meaningful."""
-    import orjson
 
     from vimon.pipeline.ingest import Ingestor, bulk_run
-    from vimon.pipeline.parse import parse_row
+    from vimon.pipeline.parse import parse_record
     from vimon.pipeline.runner import InlineRunner
     from vimon.settings import get_settings, reset_settings
     from vimon.store import open_store
@@ -209,7 +208,7 @@ def bench_rollup_cost() -> None:
             with bulk_run():  # as ingest_paths / ingest_records run
                 ing = Ingestor(store, settings, runner)
                 for n, row in enumerate(rows, start=1):
-                    ing.add(parse_row(row, "bench", n, orjson.dumps(row), settings.max_text_chars))
+                    ing.add(parse_record(row, "bench", n, settings.max_text_chars))
                 ing.close()
             dt = time.perf_counter() - t0
             store.close()

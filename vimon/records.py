@@ -7,7 +7,7 @@ version is stored with every item so later readers can migrate old rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -84,28 +84,6 @@ class Item:
     # prepare``: ``"normalize"``, ``"sign"``, ``"classify"``), so the stages skip them.
     prepared: frozenset[str] = frozenset()
 
-    # Compact pickling, for items prepared in another process (vimon.pipeline.prepare):
-    # the folded tokens travel as one string (they never contain whitespace) and a
-    # normalized text equal to the text is not sent twice. Unpickling ~500 token strings
-    # per article cost more than preparing them.
-    def __getstate__(self) -> tuple[Any, ...]:
-        values = [getattr(self, name) for name in _ITEM_FIELDS]
-        values[_TOKENS] = " ".join(self.tokens)
-        if self.text_norm == self.text:
-            values[_TEXT_NORM] = None
-        return tuple(values)
-
-    def __setstate__(self, state: tuple[Any, ...]) -> None:
-        for name, value in zip(_ITEM_FIELDS, state, strict=True):
-            object.__setattr__(self, name, value)
-        self.tokens = state[_TOKENS].split()
-        if state[_TEXT_NORM] is None:
-            self.text_norm = self.text
-
-
-_ITEM_FIELDS = tuple(f.name for f in fields(Item))
-_TOKENS = _ITEM_FIELDS.index("tokens")
-_TEXT_NORM = _ITEM_FIELDS.index("text_norm")
 
 
 @dataclass(slots=True)

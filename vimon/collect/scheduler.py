@@ -111,11 +111,13 @@ def warm_worker() -> None:
             predict(["Khởi động mô hình."], skip=SOCIAL_ONLY_TASKS, explain=False)
     except Exception:  # noqa: BLE001 - a failed warm-up only means the first call pays it
         log.debug("extraction worker warm-up failed", exc_info=True)
-    # As in bulk ingest (vimon.pipeline.ingest.bulk_run): the loaded libraries and models
-    # leave the collector's scans, and generation 0 is collected every 50,000 allocations
-    # (parsing and classifying allocate millions of short-lived objects per minute).
+    # As in bulk ingest (vimon.pipeline.ingest.bulk_run), for the worker's whole life: the
+    # loaded libraries and models leave the collector's scans, and generation 0 is collected
+    # less often (parsing and classifying allocate millions of short-lived objects a minute).
+    from vimon.pipeline.ingest import BULK_GEN0_THRESHOLD
+
     gc.freeze()
-    gc.set_threshold(50_000, *gc.get_threshold()[1:])
+    gc.set_threshold(BULK_GEN0_THRESHOLD, *gc.get_threshold()[1:])
 
 
 def _is_due(src: dict[str, Any], now: datetime) -> bool:

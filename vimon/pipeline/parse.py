@@ -9,6 +9,8 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+import orjson
+
 from vimon.errors import REJECT_REASONS
 from vimon.records import ITEM_KINDS, Item, Rejection
 
@@ -136,6 +138,13 @@ def _row_item(row: dict[str, Any], origin: str, max_chars: int) -> Item:
         extra=_obj("extra", row.get("extra")),
         origin=origin,
     )
+
+
+def parse_record(row: Any, origin: str, line: int | None, max_chars: int) -> Item | Rejection:
+    """:func:`parse_row` for a decoded record (the API, the collectors): a rejection keeps
+    the record as JSON."""
+    raw = orjson.dumps(row, default=str) if isinstance(row, dict | list) else repr(row)
+    return parse_row(row, origin, line, raw, max_chars)
 
 
 def parse_row(

@@ -11,13 +11,12 @@ are the same either way (a test compares them).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from vimon.pipeline import classify, dedupe, normalize
-from vimon.pipeline.parse import parse_row
+from vimon.pipeline.parse import parse_record
 from vimon.pipeline.stages import StageContext
 from vimon.records import Item, Rejection
 
@@ -33,28 +32,24 @@ def _same_models(settings: Any) -> bool:
 def prepare_items(items: list[Item], settings: Any) -> None:
     """Normalize, sign and (when the pipeline would) classify ``items`` in place."""
     ctx = StageContext(store=None, settings=settings, stats={})
-    todo = [it for it in items if "normalize" not in it.prepared]
-    normalize.run(todo, ctx)
-    for it in todo:
-        it.prepared = it.prepared | {"normalize"}
-    todo = [it for it in items if "sign" not in it.prepared]
-    dedupe.sign(todo, settings)
-    for it in todo:
-        it.prepared = it.prepared | {"sign"}
+    steps: list[tuple[str, Callable[[list[Item]], None]]] = [
+        ("normalize", lambda todo: normalize.run(todo, ctx)),
+        ("sign", lambda todo: dedupe.sign(todo, settings)),
+    ]
     if settings.classify_on_ingest and _same_models(settings):
-        todo = [it for it in items if "classify" not in it.prepared]
-        classify.run(todo, ctx)
+        steps.append(("classify", lambda todo: classify.run(todo, ctx)))
+    for name, step in steps:
+        todo = [it for it in items if name not in it.prepared]
+        step(todo)
         for it in todo:
-            it.prepared = it.prepared | {"classify"}
+            it.prepared = it.prepared | {name}
 
 
 def prepare_rows(rows: list[dict[str, Any]], origin: str, settings: Any,
                  first_line: int = 1) -> list[Item | Rejection]:
     """Rows in the ingest format → parsed and prepared items (rejections as they are), in
     order; what :func:`vimon.pipeline.ingest.ingest_records` takes."""
-    out: list[Item | Rejection] = []
-    for n, row in enumerate(rows, start=first_line):
-        raw = orjson.dumps(row, default=str) if isinstance(row, dict | list) else repr(row)
-        out.append(parse_row(row, origin, n, raw, settings.max_text_chars))
+    out = [parse_record(row, origin, n, settings.max_text_chars)
+           for n, row in enumerate(rows, start=first_line)]
     prepare_items([x for x in out if isinstance(x, Item)], settings)
     return out

@@ -57,6 +57,6 @@ def fold_tokens(folded: str) -> list[str]:
     and what the place-name gazetteer matches (its names fold to ASCII)."""
     if not folded.isascii():  # non-ASCII characters separate runs, like any other
         folded = folded.encode("ascii", "replace").decode("ascii")
-    # The runs of ``[a-z0-9]+``, ~10× faster on an article: CPython translates ASCII to
-    # ASCII with a table lookup per character, and split() runs in C.
+    # The runs of ``[a-z0-9]+`` without a regex scan: CPython translates ASCII to ASCII
+    # with a table lookup per character, and split() runs in C (VNTC articles: 168 → 98 µs).
     return folded.translate(_SEPARATORS).split()
