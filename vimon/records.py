@@ -112,5 +112,6 @@ OWNERSHIP: dict[str, tuple[str, ...]] = {
     "classify": ("labels",),
     "facets": ("facets",),
     "store": ("id",),
-    "analyze": (),  # writes database rows only: facets, rollups, watchlist tags, alerts
+    "analyze": (),  # writes database rows only: facets, watchlist tags, flags, alerts
+    "rollup": (),  # database rows only: hourly and daily rollups
 }

@@ -59,6 +59,52 @@ def test_rollups_are_incremental_and_exact(store, settings):
     assert again == expected
 
 
+def test_rollups_summed_by_the_database_equal_the_python_definition(store, settings):
+    """The ``rollup`` stage sums in SQL; ``rollup_rows`` is the same sum written out in
+    Python. Every dimension (all, kind, source, topic, district, watchlist tag), every sum
+    (n, positive, negative, neutral, reach) and both grains agree, across Hanoi midnight
+    (17:00 UTC), batch after batch."""
+    import sqlalchemy as sa
+
+    from vimon.analysis.facets import rollup_rows
+    from vimon.analysis.ingest import analyze_items, load_watchlists
+    from vimon.detect.watchlists import save
+
+    save(store, name="Ngập úng", query="ngập", action="tag")
+    sentiments = ["positive", "negative", "neutral", None]
+    places = ["phường Cửa Nam", "quận Cầu Giấy", "xã Đông Anh", "chợ"]
+    rows = [{"id": f"r{i}", "source": f"nguon-{i % 4}", "kind": ["post", "comment", "article"][i % 3],
+             "text": f"Tin {i} ở {places[i % 4]}" + (" đường ngập sâu" if i % 5 == 0 else ""),
+             "title": f"Tiêu đề {i}" if i % 3 == 2 else None,
+             "published_at": (datetime(2026, 11, 20, 14) + timedelta(minutes=17 * i)).isoformat(),
+             "metrics": {"likes": i % 11, "shares": i % 3},
+             "extra": {"demo": {"topic": ["đô thị", "giao thông"][i % 2],
+                                "sentiment": sentiments[i % 4]}}}
+            for i in range(60)]
+    run_rows(store, settings.model_copy(update={"classify_on_ingest": False,
+                                                "ingest_batch_size": 9}), rows)
+    items = store.items_for_analysis(0, 1000)
+    facets, _, _ = analyze_items(store, items, load_watchlists({}, store),
+                                 store.analysis_sources())
+    expected: Counter = Counter()
+    for r in rollup_rows(facets):
+        expected[r[:4]] += 1  # each (grain, dim, key, bucket) once …
+        for name, v in zip(("n", "pos", "neg", "neu", "reach"), r[4:], strict=True):
+            expected[(*r[:4], name)] += v  # … with its sums
+    got: Counter = Counter()
+    with store.read() as conn:
+        for r in conn.execute(sa.text('SELECT grain, dim, "key", bucket, n, pos, neg, neu, '
+                                      "reach FROM rollups")):
+            bucket = r[3] if isinstance(r[3], datetime) else datetime.fromisoformat(r[3])
+            got[(r[0], r[1], r[2], bucket)] += 1
+            for name, v in zip(("n", "pos", "neg", "neu", "reach"), r[4:], strict=True):
+                got[(r[0], r[1], r[2], bucket, name)] += v
+    assert {k[1] for k in expected if len(k) == 4} == {"all", "kind", "source", "topic",
+                                                         "district", "tag"}
+    assert {k[3].hour for k in expected if len(k) == 4 and k[0] == "d"} == {17}
+    assert +got == +expected
+
+
 def test_watchlists_tag_prioritise_and_route_to_review(store, settings):
     from vimon.detect.watchlists import save
     from vimon.store.querylang import parse

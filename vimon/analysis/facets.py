@@ -121,9 +121,10 @@ def day_bucket(at: datetime) -> datetime:
 
 
 def rollup_rows(facets: list[Facets]) -> list[tuple[Any, ...]]:
-    """Aggregated (grain, dim, key, bucket) deltas of a batch: one upsert row each, as
-    ``(grain, dim, key, bucket, n, pos, neg, neu, reach)``. Items are summed per hour first;
-    the Hanoi-day rows are sums of those (few) hourly rows."""
+    """Aggregated (grain, dim, key, bucket) deltas of a batch, as ``(grain, dim, key, bucket,
+    n, pos, neg, neu, reach)``. Items are summed per hour first; the Hanoi-day rows are sums
+    of those (few) hourly rows. The definition of what the ``rollup`` stage adds: the store
+    computes the same in SQL (``Store.add_rollups``), and the contract tests compare both."""
     hours: dict[tuple[str, str, datetime], list[int]] = {}
     for f in facets:
         s = f.sentiment

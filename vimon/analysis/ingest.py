@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vimon.analysis.facets import Facets, compute, rollup_rows
+from vimon.analysis.facets import Facets, compute
 from vimon.analysis.matching import Doc, matches
 from vimon.store.base import utcnow
 from vimon.text.fold import fold_tokens
@@ -111,6 +111,8 @@ def rebuild(store: Any, batch_size: int = 5000) -> int:
         if not rows:
             return total
         facets, flags, _ = analyze_items(store, rows, watch, sources)
-        store.save_analysis(facets, rollup_rows(facets), [])
+        with store.write():  # a batch's tags, stats and rollups together
+            store.save_analysis(facets, [])
+            store.add_rollups([f.item_id for f in facets])
         after = rows[-1]["id"]
         total += len(rows)

@@ -1,22 +1,22 @@
-"""Stages ``facets`` (before ``store``) and ``analyze`` (after it): facets, watchlists and
-rollups of each batch.
+"""Stages ``facets`` (before ``store``), ``analyze`` and ``rollup`` (after it): facets,
+watchlists and rollups of each batch.
 
 ``facets`` is CPU work only (topics, districts, reach, risk, watchlist matches) and runs
 with the other CPU stages, so with an overlapping runner it proceeds while the previous
 batch is being written; it leaves ``(Facets, flags, alerts)`` on ``Item.facets``.
-``analyze`` runs in the batch's write transaction once items have ids: it stamps the ids,
-sums the rollup increments and saves item tags and stats, rollups, review flags and pending
-alerts. Its output is database rows only, so ``OWNERSHIP["analyze"] == ()``. An item that
-reaches ``analyze`` without facets (a pipeline built without the ``facets`` stage) gets them
-there. Rollups are kept here, incrementally, so trend queries never scan items. Imported
-only by the stage registry.
+``analyze`` runs in the batch's write transaction once items have ids: it stamps the ids and
+saves item tags and stats, review flags and pending alerts. An item that reaches ``analyze``
+without facets (a pipeline built without the ``facets`` stage) gets them there. ``rollup``
+then adds the batch to the hourly and daily rollups, summed by the database from those tags
+and stats (so it needs ``analyze`` before it), in the same transaction: trend queries never
+scan items. Both write database rows only, so their ``OWNERSHIP`` is empty. Imported only by
+the stage registry.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from vimon.analysis.facets import rollup_rows
 from vimon.analysis.ingest import analyze_row, known_sources, load_watchlists
 from vimon.pipeline.stages import StageContext, register
 from vimon.records import Item
@@ -69,9 +69,18 @@ def run(batch: list[Item], ctx: StageContext) -> None:
             flags += [{**row, "item_id": it.id} for row in fl]
         if al:
             alerts += [{**row, "item_id": it.id} for row in al]
-    ctx.store.save_analysis(facets, rollup_rows(facets), flags, ids)
+    ctx.store.save_analysis(facets, flags, ids)
     if alerts:
         from vimon.alerts.service import record_watch_alerts
 
         record_watch_alerts(ctx.store, alerts)
     ctx.stats["analyzed"] = ctx.stats.get("analyzed", 0) + len(facets)
+
+
+@register("rollup", writes=())
+def run_rollup(batch: list[Item], ctx: StageContext) -> None:
+    """Hourly and daily rollup increments of the batch's new items, from the tags and stats
+    ``analyze`` saved (same transaction): what trend queries read instead of items."""
+    ids = [it.id for it in batch if it.id is not None and not it.duplicate]
+    if ids:
+        ctx.store.add_rollups(ids)

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from vimon.pipeline import stages as st
 from vimon.records import Item
 
-DEFAULT_STAGES = ("normalize", "dedupe", "classify", "facets", "store", "analyze")
+DEFAULT_STAGES = ("normalize", "dedupe", "classify", "facets", "store", "analyze", "rollup")
 
 
 class Runner(Protocol):

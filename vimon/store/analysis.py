@@ -79,6 +79,9 @@ class AnalysisQueries:
 
         def _db(self, v: Any) -> Any: ...
 
+        def _sql(self, conn: Connection, sql: str, params: Sequence[Any] = (),
+                 many: bool = False) -> Any: ...
+
     # ------------------------------------------------------------------ search
     def _item_count_estimate(self, conn: Connection) -> int:
         """Items in the table, cached for a minute (the max id is a cheap upper bound)."""
@@ -256,10 +259,10 @@ class AnalysisQueries:
             return {r.key: (int(r.id), r.district) for r in
                     conn.execute(select(sources.c.key, sources.c.id, sources.c.district))}
 
-    def save_analysis(self, facets: Sequence[Facets], rollup: Sequence[tuple[Any, ...]],
-                      flag_rows: Sequence[dict[str, Any]] = (),
+    def save_analysis(self, facets: Sequence[Facets], flag_rows: Sequence[dict[str, Any]] = (),
                       ids: Sequence[tuple[int, int | None]] | None = None) -> None:
-        """Item tags and stats, rollup increments and review flags of one batch, together.
+        """Item tags and stats and review flags of one batch, together (the rollups follow
+        from the tags and stats: :meth:`add_rollups`).
         ``ids``: (item id, source id) of each facet, when its own fields are not filled in
         yet (facets computed before the items were stored)."""
         ids = ids if ids is not None else [(f.item_id, f.source_id) for f in facets]
@@ -274,15 +277,52 @@ class AnalysisQueries:
                                 "priority", "sentiment"), stat_rows, " ON CONFLICT DO NOTHING")
             self._insert_values(conn, "item_tags", ("item_id", "kind", "key", "value"), tag_rows,
                                 " ON CONFLICT DO NOTHING")
-            if rollup:  # SQLAlchemy's parameter handling cost more than the upsert itself
-                sums = ("n", "pos", "neg", "neu", "reach")
-                self._insert_values(
-                    conn, "rollups", ("grain", "dim", '"key"', "bucket", *sums),
-                    [(*r[:3], db(r[3]), *r[4:]) for r in rollup],
-                    ' ON CONFLICT (grain, dim, "key", bucket) DO UPDATE SET '
-                    + ", ".join(f"{c} = rollups.{c} + excluded.{c}" for c in sums))
             if flag_rows:
                 conn.execute(insert(flags), list(flag_rows))
+
+    def add_rollups(self, item_ids: Sequence[int]) -> None:
+        """Add the items' hourly and Hanoi-day increments to the rollups, summed by the
+        database from their stats and tags rows (:meth:`save_analysis` wrote them; in the
+        same transaction when called inside its ``write()``), in one statement: grouping and
+        the upsert run in C without Python's lock, so the ingest's other thread carries on.
+        Each dimension is summed per hour, then the days from those hours (few rows), as
+        :func:`vimon.analysis.facets.rollup_rows` does in Python (the contract tests
+        compare the two). Tags are reached from the batch's items through their primary
+        key (``CROSS JOIN`` fixes that order on SQLite), never by scanning a tag kind."""
+        if not item_ids:
+            return
+        if self.dialect == "sqlite":
+            hour = "substr(s.at, 1, 13) || ':00:00.000000'"  # SQLAlchemy's text form
+            day = "datetime(date(hb, '+7 hours'), '-7 hours') || '.000000'"
+        else:
+            hour = "date_trunc('hour', s.at)"
+            day = "date_trunc('day', hb + interval '7 hours') - interval '7 hours'"
+        sent = ", ".join(f"CASE s.sentiment WHEN '{v}' THEN 1 ELSE 0 END AS {c}"
+                         for v, c in (("positive", "pos"), ("negative", "neg"), ("neutral", "neu")))
+        sums = ("n", "pos", "neg", "neu", "reach")
+        agg = "count(*) AS n, sum(pos) AS pos, sum(neg) AS neg, sum(neu) AS neu, sum(reach) AS reach"
+        sql = (
+            f"WITH b AS MATERIALIZED (SELECT s.item_id, s.source_id, s.reach, {sent}, {hour} AS hb "
+            "FROM item_stats s WHERE s.item_id IN ({ids})), "
+            f"hr AS MATERIALIZED (SELECT 'all' AS dim, '' AS k, hb, {agg} FROM b GROUP BY hb "
+            f"UNION ALL SELECT 'kind', i.kind, hb, {agg} FROM b JOIN items i ON i.id = b.item_id "
+            "GROUP BY i.kind, hb "
+            f"UNION ALL SELECT 'source', src.key, hb, {agg} FROM b JOIN sources src "
+            "ON src.id = b.source_id GROUP BY src.key, hb "
+            f"UNION ALL SELECT t.kind, t.key, hb, {agg} FROM b CROSS JOIN item_tags t "
+            "WHERE t.item_id = b.item_id AND t.kind IN ('topic', 'district', 'tag') "
+            "GROUP BY t.kind, t.key, hb) "
+            f'INSERT INTO rollups (grain, dim, "key", bucket, {", ".join(sums)}) '
+            "SELECT * FROM (SELECT 'h' AS grain, dim, k, hb AS bucket, n, pos, neg, neu, reach "
+            f"FROM hr UNION ALL SELECT 'd', dim, k, {day} AS db, sum(n), sum(pos), sum(neg), "
+            "sum(neu), sum(reach) FROM hr GROUP BY dim, k, db) AS r WHERE true "
+            'ON CONFLICT (grain, dim, "key", bucket) DO UPDATE SET '
+            + ", ".join(f"{c} = rollups.{c} + excluded.{c}" for c in sums))
+        step = 30_000  # under SQLite's bound-parameter limit
+        with self.write() as conn:
+            for i in range(0, len(item_ids), step):
+                part = list(item_ids[i:i + step])
+                self._sql(conn, sql.replace("{ids}", ", ".join(["?"] * len(part))), part)
 
     def items_for_analysis(self, after_id: int, limit: int) -> list[dict[str, Any]]:
         """Stored items (with source key) in id order, for rebuilding facets and rollups."""
