@@ -111,3 +111,37 @@ def test_a_dead_worker_does_not_lose_the_chunk(csettings, monkeypatch):  # type:
         assert all(p["record"].prepared for p in again)  # prepared by the new workers
     finally:
         col.close()
+
+
+def test_a_dead_worker_hands_its_pages_back_to_the_fetcher(site, csettings, monkeypatch):  # type: ignore[no-untyped-def]
+    """Workers that fetch as well (vimon.collect.crawl): when one dies, every page of the
+    chunk comes back untried (the main process fetches them), and a fresh pool fetches the
+    next chunk itself."""
+    import asyncio
+    import os
+    import signal
+
+    from vimon.collect.scheduler import Collector
+
+    _site(site)
+    monkeypatch.setenv("VIMON_COLLECT_EXTRACT_WORKERS", "1")
+    from vimon.settings import get_settings, reset_settings
+
+    reset_settings()
+    col = Collector(None, get_settings())
+    entries = [{"id": i, "url": f"{site.base}/bai/tin-so-{i}-cua-bao-mau-{200100 + i}.html",
+                "hint": {}} for i in range(10)]
+    try:
+        first = col._pool
+        assert first is not None
+        first.submit(int).result(timeout=60)
+        for proc in list(first._processes.values()):  # type: ignore[attr-defined]
+            os.kill(proc.pid, signal.SIGKILL)
+        out = asyncio.run(col._crawl(entries, "bao", "collector:bao", asyncio.Semaphore(2), 2))
+        assert out == [None] * 10
+        assert col._pool is not first
+        again = asyncio.run(col._crawl(entries, "bao", "collector:bao", asyncio.Semaphore(2), 2))
+        assert all(r is not None and r["res"].ok and r["record"].prepared for r in again)
+        assert [r["res"].url for r in again] == [e["url"] for e in entries]  # in order
+    finally:
+        col.close()

@@ -4,6 +4,8 @@ process pool (extraction is the CPU-heavy part of collecting)."""
 
 from __future__ import annotations
 
+import copy
+import functools
 import re
 import zlib
 from typing import Any
@@ -76,9 +78,20 @@ def _date(tree: Any) -> str | None:
 FALLBACK_BELOW = 4
 
 
+@functools.cache
+def _extractor(fast: bool) -> Any:
+    """trafilatura's options, built once: building them reads its configuration each time
+    (~0.2 ms a page, measured)."""
+    from trafilatura.settings import Extractor
+
+    return Extractor(output_format="python", fast=fast, comments=False, tables=True,
+                     with_metadata=False)
+
+
 def _main_text(trafilatura: Any, tree: Any, url: str, *, fast: bool) -> str:
-    doc = trafilatura.bare_extraction(tree, url=url, with_metadata=False, fast=fast,
-                                      include_comments=False, include_tables=True)
+    options = copy.copy(_extractor(fast))
+    options.url = options.source = url
+    doc = trafilatura.bare_extraction(tree, url=url, options=options)
     return (getattr(doc, "text", None) or "").strip() if doc is not None else ""
 
 

@@ -119,7 +119,8 @@ class HostGate:
     a ``Retry-After`` pushes the next start for everyone using the host."""
 
     def __init__(self, concurrency: int, delay: float) -> None:
-        self.sem = asyncio.Semaphore(max(1, concurrency))
+        self.concurrency = max(1, concurrency)
+        self.sem = asyncio.Semaphore(self.concurrency)
         self.delay = delay
         self.next_at = 0.0
         self.lock = asyncio.Lock()
@@ -149,21 +150,136 @@ def origin_of(url: str) -> str:
     return f"{p.scheme}://{p.netloc}".lower()
 
 
+def client_options(settings: Any) -> dict[str, Any]:
+    """The options of every HTTP client of a collection (the fetcher's, the workers')."""
+    return {
+        "follow_redirects": False,  # followed by hand: loops, limits, same-host checks
+        "timeout": httpx.Timeout(connect=settings.collect_connect_timeout,
+                                 read=settings.collect_read_timeout,
+                                 write=settings.collect_read_timeout,
+                                 pool=settings.collect_total_timeout),
+        "headers": {"User-Agent": settings.collect_user_agent,
+                    "Accept-Encoding": "gzip, deflate, br"},
+        "limits": httpx.Limits(max_connections=max(4, settings.collect_concurrency * 2),
+                               max_keepalive_connections=max(4, settings.collect_concurrency)),
+        "trust_env": False,  # never route through a proxy from the environment
+    }
+
+
+def accept_header(accept: tuple[str, ...]) -> str:
+    return ", ".join(accept[:4]) + ", */*;q=0.1"
+
+
+def check_head(res: FetchResult, url: str, status: int, headers: Any,
+               accept: tuple[str, ...] | None, limit: int) -> str:
+    """Record a response's status and headers and decide what comes next: ``"done"`` (a
+    redirect or 304: no body), ``"error_body"`` (4xx: read the start of the body quietly,
+    then :func:`status_failure`) or ``"body"``. Raises ``_Fail`` for 429, 5xx, an unwanted
+    content type and a declared length over ``limit``. Shared by the fetcher and the
+    extraction workers' direct fetches."""
+    res.status = status
+    res.headers = {k.lower(): v for k, v in headers.items()}
+    if status in (301, 302, 303, 307, 308, 304):
+        return "done"
+    if status == 429:
+        raise _Fail("rate_limited", f"429 from {url}", status=status,
+                    retry_after=parse_retry_after(res.headers.get("retry-after")))
+    if status >= 500:
+        raise _Fail("http_5xx", f"{status} from {url}", status=status,
+                    retry_after=parse_retry_after(res.headers.get("retry-after")))
+    if status >= 400:
+        return "error_body"  # platform APIs explain errors in JSON: keep the start
+    ctype = res.content_type
+    if accept and ctype and ctype not in accept:
+        raise _Fail("bad_content_type", f"{ctype} from {url}; expected "
+                    + ", ".join(accept[:3]), status=status)
+    declared = res.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise _Fail("body_too_large",
+                    f"Content-Length {int(declared):,} > {limit:,} bytes", status=status)
+    return "body"
+
+
+RETRIABLE = frozenset({"rate_limited", "http_5xx", "connect_timeout", "read_timeout",
+                       "total_timeout", "connection_error"})
+
+
+def transport_failure(exc: Exception, url: str) -> _Fail:
+    """The failure an httpx (or socket) error stands for."""
+    if isinstance(exc, httpx.ConnectTimeout):
+        return _Fail("connect_timeout", f"{url}: {exc!r}")
+    if isinstance(exc, (httpx.ReadTimeout, httpx.WriteTimeout, httpx.PoolTimeout)):
+        return _Fail("read_timeout", f"{url}: {type(exc).__name__}")
+    if isinstance(exc, httpx.TooManyRedirects):  # pragma: no cover - redirects are manual
+        return _Fail("too_many_redirects", str(exc))
+    if isinstance(exc, httpx.InvalidURL):
+        return _Fail("http_4xx", f"invalid URL {url[:200]!r}: {exc}")
+    return _Fail("connection_error", f"{url}: {type(exc).__name__}: {exc}")
+
+
+def status_failure(url: str, status: int) -> _Fail:
+    code = "http_404" if status in (404, 410) else "http_4xx"
+    return _Fail(code, f"{status} from {url}", status=status)
+
+
+class BodyReader:
+    """A body read chunk by chunk within the wire limit and the decoded limit (compression
+    bombs). ``quiet`` (error bodies, only informative) keeps what fits and never raises.
+    :meth:`feed` says whether to go on; :meth:`finish` at the end of the stream; the body
+    lands in ``res.body``."""
+
+    def __init__(self, res: FetchResult, encoding: str | None, limit: int, max_decoded: int,
+                 *, quiet: bool = False) -> None:
+        self.res, self.limit, self.max_decoded, self.quiet = res, limit, max_decoded, quiet
+        self.wire = 0
+        self.parts: list[bytes] = []
+        self.done = False
+        try:
+            self.dec = LimitedDecoder(encoding, max_decoded)
+        except DecodeError as exc:
+            self._failed(exc)
+
+    def _failed(self, exc: Exception) -> None:
+        """Stop on a decoding failure; outside ``quiet`` it is the fetch's failure."""
+        self.done = True
+        if self.quiet:
+            return
+        status = self.res.status
+        if isinstance(exc, DecodeLimit):
+            code = "decompression_bomb" if self.dec.encoded else "body_too_large"
+            raise _Fail(code, f"decoded body over {self.max_decoded:,} bytes after "
+                        f"{self.wire:,} bytes on the wire", status=status) from None
+        raise _Fail("bad_content_encoding", str(exc), status=status) from None
+
+    def feed(self, chunk: bytes) -> bool:
+        self.wire += len(chunk)
+        if self.wire > self.limit:
+            if not self.quiet:
+                raise _Fail("body_too_large", f"over {self.limit:,} bytes on the wire",
+                            status=self.res.status)
+            self.res.body = b"".join(self.parts)
+            self.done = True
+            return False
+        try:
+            self.parts.append(self.dec.feed(chunk))
+        except (DecodeLimit, DecodeError) as exc:
+            self._failed(exc)
+            return False
+        return True
+
+    def finish(self) -> None:
+        try:
+            self.parts.append(self.dec.flush())
+        except (DecodeLimit, DecodeError) as exc:
+            self._failed(exc)
+            return
+        self.res.body = b"".join(self.parts)
+
+
 class Fetcher:
     def __init__(self, settings: Any, *, concurrency: int | None = None) -> None:
         self.s = settings
-        self.client = httpx.AsyncClient(
-            follow_redirects=False,
-            timeout=httpx.Timeout(connect=settings.collect_connect_timeout,
-                                  read=settings.collect_read_timeout,
-                                  write=settings.collect_read_timeout,
-                                  pool=settings.collect_total_timeout),
-            headers={"User-Agent": settings.collect_user_agent,
-                     "Accept-Encoding": "gzip, deflate, br"},
-            limits=httpx.Limits(max_connections=max(4, settings.collect_concurrency * 2),
-                                max_keepalive_connections=max(4, settings.collect_concurrency)),
-            trust_env=False,  # never route through a proxy from the environment
-        )
+        self.client = httpx.AsyncClient(**client_options(settings))
         self.sem = asyncio.Semaphore(max(1, concurrency or settings.collect_concurrency))
         self._gates: dict[str, HostGate] = {}
         self._robots: dict[str, tuple[RobotFileParser | None, str | None]] = {}
@@ -228,48 +344,67 @@ class Fetcher:
         self, url: str, *, accept: tuple[str, ...] | None = HTML_TYPES,
         etag: str | None = None, last_modified: str | None = None,
         headers: dict[str, str] | None = None, max_bytes: int | None = None,
-        check_robots: bool = True, same_host: bool = False,
+        check_robots: bool = True, same_host: bool = False, prior: dict[str, Any] | None = None,
     ) -> FetchResult:
+        """GET ``url`` under every rule of this module. ``prior``: a first attempt already
+        made elsewhere that failed in a way worth retrying (``code``, ``detail``, ``status``,
+        ``retry_after``, as :func:`vimon.collect.crawl.fetch_direct` reports it); this fetch
+        goes on from the second attempt, after the wait the failure calls for."""
         h = dict(headers or {})
         if etag:
             h["If-None-Match"] = etag
         if last_modified:
             h["If-Modified-Since"] = last_modified
         if accept:
-            h.setdefault("Accept", ", ".join(accept[:4]) + ", */*;q=0.1")
+            h.setdefault("Accept", accept_header(accept))
         return await self._exchange(url, accept=accept, headers=h, max_bytes=max_bytes,
-                                    check_robots=check_robots, same_host=same_host)
+                                    check_robots=check_robots, same_host=same_host, prior=prior)
+
+    def _wait_after(self, res: FetchResult, f: _Fail, attempt: int, tries: int,
+                    url: str) -> float | None:
+        """Record failed attempt number ``attempt`` (0-based) in ``res``; the seconds to wait
+        before the next one, or None when there is none (not retriable, the last attempt,
+        or a ``Retry-After`` longer than the ceiling: the scheduler postpones the source)."""
+        res.attempts = attempt + 1
+        res.error, res.detail, res.retry_after = f.code, f.detail, f.retry_after
+        if f.status is not None:
+            res.status = f.status
+        if f.code not in RETRIABLE or attempt == tries - 1:
+            return None
+        if f.retry_after is not None:
+            if f.retry_after > self.s.collect_retry_after_max:
+                return None
+            self.gate(res.final_url or url).pause(f.retry_after)
+            return f.retry_after
+        cap = min(self.s.collect_backoff_max, self.s.collect_backoff_base * 2 ** attempt)
+        return random.uniform(cap / 2, cap)  # "equal jitter": never zero, never herds
 
     async def _exchange(
         self, url: str, *, accept: tuple[str, ...] | None, headers: dict[str, str],
         max_bytes: int | None, check_robots: bool, retries: int | None = None,
-        same_host: bool = False,
+        same_host: bool = False, prior: dict[str, Any] | None = None,
     ) -> FetchResult:
         res = FetchResult(url=url, final_url=url)
         t0 = time.monotonic()
         tries = 1 + (self.s.collect_retries if retries is None else retries)
-        for attempt in range(tries):
+        first = 0
+        if prior is not None:  # the first attempt was made elsewhere (an extraction worker)
+            wait = self._wait_after(res, _Fail(**prior), 0, tries, url)
+            if wait is None:
+                first = tries
+            else:
+                await asyncio.sleep(wait)
+                first = 1
+        for attempt in range(first, tries):
             res.attempts = attempt + 1
             try:
                 await self._attempt(res, url, accept, headers, max_bytes, check_robots, same_host)
                 res.error, res.detail = None, ""
                 break
             except _Fail as f:
-                res.error, res.detail, res.retry_after = f.code, f.detail, f.retry_after
-                if f.status is not None:
-                    res.status = f.status
-                retriable = f.code in ("rate_limited", "http_5xx", "connect_timeout",
-                                       "read_timeout", "total_timeout", "connection_error")
-                if not retriable or attempt == tries - 1:
+                wait = self._wait_after(res, f, attempt, tries, url)
+                if wait is None:
                     break
-                if f.retry_after is not None:
-                    if f.retry_after > self.s.collect_retry_after_max:
-                        break  # the scheduler postpones the source instead
-                    wait = f.retry_after
-                    self.gate(res.final_url or url).pause(wait)
-                else:
-                    cap = min(self.s.collect_backoff_max, self.s.collect_backoff_base * 2 ** attempt)
-                    wait = random.uniform(cap / 2, cap)  # "equal jitter": never zero, never herds
                 await asyncio.sleep(wait)
         res.elapsed = time.monotonic() - t0
         if res.error is None:
@@ -326,81 +461,31 @@ class Fetcher:
             except TimeoutError:
                 raise _Fail("total_timeout",
                             f"over {self.s.collect_total_timeout:g}s for {url}") from None
-            except httpx.ConnectTimeout as exc:
-                raise _Fail("connect_timeout", f"{url}: {exc!r}") from None
-            except (httpx.ReadTimeout, httpx.WriteTimeout, httpx.PoolTimeout) as exc:
-                raise _Fail("read_timeout", f"{url}: {type(exc).__name__}") from None
-            except httpx.TooManyRedirects as exc:  # pragma: no cover - redirects are manual
-                raise _Fail("too_many_redirects", str(exc)) from None
-            except (httpx.TransportError, OSError) as exc:
-                raise _Fail("connection_error", f"{url}: {type(exc).__name__}: {exc}") from None
-            except httpx.InvalidURL as exc:
-                raise _Fail("http_4xx", f"invalid URL {url[:200]!r}: {exc}") from None
+            except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
+                raise transport_failure(exc, url) from None
 
     async def _stream(
         self, res: FetchResult, url: str, accept: tuple[str, ...] | None,
         headers: dict[str, str], limit: int,
     ) -> int:
         async with self.client.stream("GET", url, headers=headers) as resp:
-            res.status = resp.status_code
-            res.headers = {k.lower(): v for k, v in resp.headers.items()}
             status = resp.status_code
-            if status in (301, 302, 303, 307, 308, 304):
+            step = check_head(res, url, status, resp.headers, accept, limit)
+            if step == "done":
                 return status
-            if status == 429:
-                raise _Fail("rate_limited", f"429 from {url}", status=status,
-                            retry_after=parse_retry_after(resp.headers.get("retry-after")))
-            if status >= 500:
-                raise _Fail("http_5xx", f"{status} from {url}", status=status,
-                            retry_after=parse_retry_after(resp.headers.get("retry-after")))
-            if status >= 400:
-                # Keep the start of an error body: platform APIs explain errors in JSON.
-                await self._read(res, resp, min(limit, 64 * 1024), status, quiet=True)
-                code = "http_404" if status in (404, 410) else "http_4xx"
-                raise _Fail(code, f"{status} from {url}", status=status)
-            ctype = res.content_type
-            if accept and ctype and ctype not in accept:
-                raise _Fail("bad_content_type", f"{ctype} from {url}; expected "
-                            + ", ".join(accept[:3]), status=status)
-            declared = resp.headers.get("content-length")
-            if declared and declared.isdigit() and int(declared) > limit:
-                raise _Fail("body_too_large",
-                            f"Content-Length {int(declared):,} > {limit:,} bytes", status=status)
-            await self._read(res, resp, limit, status)
+            if step == "error_body":
+                await self._read(res, resp, min(limit, 64 * 1024), quiet=True)
+                raise status_failure(url, status)
+            await self._read(res, resp, limit)
             return status
 
-    async def _read(self, res: FetchResult, resp: httpx.Response, limit: int, status: int,
+    async def _read(self, res: FetchResult, resp: httpx.Response, limit: int,
                     quiet: bool = False) -> None:
-        """Read the body within the wire and decoded limits; ``quiet`` keeps what fits and
-        never raises (for error bodies, which are only informative)."""
-        try:
-            dec = LimitedDecoder(resp.headers.get("content-encoding"),
-                                 self.s.collect_max_decoded_bytes)
-        except DecodeError as exc:
-            if quiet:
+        reader = BodyReader(res, resp.headers.get("content-encoding"), limit,
+                            self.s.collect_max_decoded_bytes, quiet=quiet)
+        if reader.done:
+            return
+        async for chunk in resp.aiter_raw():
+            if not reader.feed(chunk):
                 return
-            raise _Fail("bad_content_encoding", str(exc), status=status) from None
-        wire = 0
-        parts: list[bytes] = []
-        try:
-            async for chunk in resp.aiter_raw():
-                wire += len(chunk)
-                if wire > limit:
-                    if quiet:
-                        break
-                    raise _Fail("body_too_large", f"over {limit:,} bytes on the wire",
-                                status=status)
-                parts.append(dec.feed(chunk))
-            else:
-                parts.append(dec.flush())
-        except DecodeLimit:
-            if quiet:
-                return
-            code = "decompression_bomb" if dec.encoded else "body_too_large"
-            raise _Fail(code, f"decoded body over {self.s.collect_max_decoded_bytes:,} bytes "
-                        f"after {wire:,} bytes on the wire", status=status) from None
-        except DecodeError as exc:
-            if quiet:
-                return
-            raise _Fail("bad_content_encoding", str(exc), status=status) from None
-        res.body = b"".join(parts)
+        reader.finish()

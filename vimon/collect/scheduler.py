@@ -67,6 +67,7 @@ class SourceRun:
     duplicate: int = 0
     rejected: int = 0
     pages: int = 0
+    crawled: int = 0  # of the pages, requested by the extraction workers
     snapshots: int = 0
     error_code: str | None = None
     error: str | None = None
@@ -177,12 +178,42 @@ class Collector:
             # A worker died (killed for memory, or a crash in a C library on hostile HTML):
             # this chunk is done here, and a fresh pool serves the next ones.
             log.warning("extraction worker died; restarting the pool (source %s)", key)
-            if pool is not None and self._pool is pool:
-                pool.shutdown(wait=False, cancel_futures=True)
-                self._pool = self._start_pool()
+            self._restart_pool(pool)
             return await asyncio.to_thread(article_records, pages, key, origin, self.settings,
                                            prepare=False)
         return [page for part in done for page in part]
+
+    async def _crawl(self, entries: list[dict[str, Any]], key: str, origin: str,
+                     slots: asyncio.Semaphore, connections: int) -> list[dict[str, Any] | None]:
+        """:func:`vimon.collect.crawl.crawl_records` over the worker processes, in at most
+        ``connections`` parts, each holding one of the host's ``slots`` while it runs (so a
+        part of the next chunk starts as soon as one of this chunk's ends); in order. A dead
+        worker hands every page back to the main process's fetcher (None)."""
+        from vimon.collect.crawl import crawl_records
+
+        loop = asyncio.get_running_loop()
+        parts = max(1, min(self._workers, connections, len(entries) // MIN_PAGES_PER_JOB))
+        step = -(-len(entries) // parts)
+        pool = self._pool
+
+        async def part(share: list[dict[str, Any]]) -> list[dict[str, Any] | None]:
+            async with slots:
+                return await loop.run_in_executor(
+                    pool, partial(crawl_records, share, key, origin, self.settings))
+
+        try:
+            done = await asyncio.gather(*(part(entries[i:i + step])
+                                          for i in range(0, len(entries), step)))
+        except BrokenProcessPool:
+            log.warning("extraction worker died; restarting the pool (source %s)", key)
+            self._restart_pool(pool)
+            return [None] * len(entries)
+        return [r for part in done for r in part]
+
+    def _restart_pool(self, pool: Executor | None) -> None:
+        if pool is not None and self._pool is pool:
+            pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = self._start_pool()
 
     def _progress(self, key: str, data: dict[str, Any]) -> None:
         if self.on_progress:
@@ -203,6 +234,7 @@ class Collector:
         t0 = time.monotonic()
         ctx = RunContext(self.store, self.settings, fetcher, src,
                          articles=self._articles if self._pool else None,
+                         crawl=self._crawl if self._pool else None,
                          on_progress=self._progress)
         self._progress(run.key, {"event": "start"})
         try:
@@ -221,6 +253,7 @@ class Collector:
             st = ctx.stats
             run.new, run.duplicate, run.rejected = st.new, st.duplicate, st.rejected
             run.pages, run.snapshots, run.failures = st.pages, st.snapshots, dict(st.failures)
+            run.crawled = st.crawled
             run.seconds = time.monotonic() - t0
             interval = src.get("crawl_interval") or self.settings.collect_interval
             wait = max(float(interval), ctx.postpone or 0.0)

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from vimon.collect.evidence import snapshot
-from vimon.collect.fetch import Fetcher, FetchResult
+from vimon.collect.fetch import Fetcher, FetchResult, origin_of
 from vimon.collect.reasons import TRANSIENT, describe
 from vimon.records import Rejection
 
@@ -50,6 +51,7 @@ class RunStats:
     rejected: int = 0
     pages: int = 0
     fetches: int = 0
+    crawled: int = 0  # pages requested by the extraction workers (vimon.collect.crawl)
     snapshots: int = 0
     failures: Counter[str] = field(default_factory=Counter)
 
@@ -57,6 +59,7 @@ class RunStats:
 class RunContext:
     def __init__(self, store: Any, settings: Any, fetcher: Fetcher, source: dict[str, Any], *,
                  articles: Callable[..., Awaitable[list[dict[str, Any]]]] | None = None,
+                 crawl: Callable[..., Awaitable[list[dict[str, Any] | None]]] | None = None,
                  on_progress: Callable[[str, dict[str, Any]], None] | None = None) -> None:
         self.store = store
         self.settings = settings
@@ -67,6 +70,7 @@ class RunContext:
         self.stats = RunStats()
         self.postpone: float | None = None  # seconds, from Retry-After or a quota
         self._articles = articles
+        self._crawl = crawl
         self._on_progress = on_progress
 
     @property
@@ -95,6 +99,43 @@ class RunContext:
 
         return await asyncio.to_thread(article_records, pages, self.key, self.origin,
                                        self.settings, prepare=False)
+
+    def crawls(self, url: str) -> bool:
+        """Whether :meth:`crawl` would hand pages of ``url``'s host to the workers now."""
+        if self._crawl is None:
+            return False
+        gate = self.fetcher.gate(url)
+        # Spacing requests out (a delay, a Retry-After pause) is the fetcher's job.
+        return gate.delay <= 0 and gate.next_at <= time.monotonic()
+
+    async def crawl(self, entries: list[dict[str, Any]]) -> list[dict[str, Any] | None] | None:
+        """Queued article pages fetched and extracted by the worker processes
+        (:mod:`vimon.collect.crawl`), when the collector has them and the host takes
+        requests with no delay; None otherwise. Entries come back in order, each None (fetch
+        it here, the ordinary way), ``{"prior": failure}`` (fetch it here from the second
+        attempt) or its result; robots.txt is checked here first."""
+        if not entries or not self.crawls(entries[0]["url"]):
+            return None
+        host = origin_of(entries[0]["url"])
+        gate = self.fetcher.gate(host)
+        mine = [origin_of(e["url"]) == host and (await self.fetcher.allowed(e["url"]))[0]
+                for e in entries]
+        todo = [e for e, ok in zip(entries, mine, strict=True) if ok]
+        if not todo:
+            return None
+        crawl = self._crawl
+        assert crawl is not None
+        # Each worker part holds one of the host's slots while it fetches.
+        got = iter(await crawl(todo, self.key, self.origin, gate.sem, gate.concurrency))
+        out = [next(got) if ok else None for ok in mine]
+        waits = [r["prior"]["retry_after"] or 0.0 for r in out if r is not None and "prior" in r]
+        if max(waits, default=0.0) > 0:  # the host asked for a pause: nobody asks it sooner
+            gate.pause(min(max(waits), self.settings.collect_retry_after_max))
+        n = sum(r is not None for r in out)
+        self.stats.fetches += n
+        self.stats.crawled += n
+        self.fetcher.requests += n
+        return out
 
     async def conditional_fetch(self, url: str, **kw: Any) -> FetchResult:
         """GET ``url`` with the ETag / Last-Modified remembered from its last fetch."""

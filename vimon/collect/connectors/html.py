@@ -38,8 +38,9 @@ async def collect_listing(ctx: RunContext, url: str, res: FetchResult) -> bool:
     return True
 
 
-async def _page(ctx: RunContext, entry: dict[str, Any]) -> dict[str, Any]:
-    res = await ctx.fetch(entry["url"], accept=HTML_TYPES, same_host=True)
+async def _page(ctx: RunContext, entry: dict[str, Any],
+                prior: dict[str, Any] | None = None) -> dict[str, Any]:
+    res = await ctx.fetch(entry["url"], accept=HTML_TYPES, same_host=True, prior=prior)
     if not res.ok:
         return {"entry": entry, "res": res, "code": res.error or f"http_{res.status}"}
     return {"entry": entry, "res": res}
@@ -48,7 +49,8 @@ async def _page(ctx: RunContext, entry: dict[str, Any]) -> dict[str, Any]:
 async def crawl_pending(ctx: RunContext) -> None:
     """Three steps per chunk of queued pages, overlapping across neighbouring chunks: fetch
     (this event loop), extract and prepare (worker processes), store (a thread, in chunk
-    order). Fetching runs ahead of storing by at most ``AHEAD`` chunks."""
+    order). Fetching runs ahead of storing by at most ``AHEAD`` chunks. For a host taking
+    requests with no delay the workers fetch too (:mod:`vimon.collect.crawl`)."""
     budget = ctx.settings.collect_max_pages_per_run
     chunk = ctx.settings.collect_chunk_pages
     after = 0
@@ -64,8 +66,11 @@ async def crawl_pending(ctx: RunContext) -> None:
                 break
             after = pend[-1]["id"]
             budget -= len(pend)
-            results = await asyncio.gather(*(_page(ctx, e) for e in pend))
-            extracting = asyncio.create_task(_extract(ctx, results))
+            if ctx.crawls(pend[0]["url"]):  # the workers fetch as well as extract
+                extracting = asyncio.create_task(_crawled(ctx, pend))
+            else:
+                results = await asyncio.gather(*(_page(ctx, e) for e in pend))
+                extracting = asyncio.create_task(_extract(ctx, results))
             before = pending[-1] if pending else None
             pending.append(asyncio.create_task(_commit(ctx, extracting, before)))
             while len(pending) > AHEAD or (pending and pending[0].done()):
@@ -94,6 +99,19 @@ async def _extract(ctx: RunContext, results: list[dict[str, Any]]) -> list[dict[
         for r, page in zip(fetched, done_pages, strict=True):
             r.update(page)
     return results
+
+
+async def _crawled(ctx: RunContext, pend: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A chunk fetched and extracted by the workers; the pages they handed back (redirects,
+    errors worth retrying, other hosts, robots.txt) fetched here the ordinary way."""
+    crawled: list[dict[str, Any] | None] = await ctx.crawl(pend) or [None] * len(pend)
+    done = [r is not None and "res" in r for r in crawled]
+    rest = [(e, r["prior"] if r else None)
+            for e, r, d in zip(pend, crawled, done, strict=True) if not d]
+    later = iter(await _extract(ctx, await asyncio.gather(*(_page(ctx, e, p) for e, p in rest)))
+                 if rest else [])
+    return [{"entry": e, **r} if d and r is not None else next(later)
+            for e, r, d in zip(pend, crawled, done, strict=True)]
 
 
 async def _commit(ctx: RunContext, extracting: asyncio.Task[list[dict[str, Any]]],
