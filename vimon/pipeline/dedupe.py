@@ -21,10 +21,9 @@ from __future__ import annotations
 import hashlib
 import threading
 import zlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from datasketch import MinHash
 
 from vimon.pipeline.stages import StageContext, register
 from vimon.records import Item
@@ -68,6 +67,9 @@ def band_keys(sigs: np.ndarray, bands: int) -> np.ndarray:
     return (keys & _MASK63).astype(np.int64)
 
 
+if TYPE_CHECKING:
+    from datasketch import MinHash
+
 _LOCAL = threading.local()
 
 
@@ -79,6 +81,11 @@ def _minhash(num_perm: int) -> MinHash:
         cache = _LOCAL.minhash = {}
     m = cache.get(num_perm)
     if m is None:
+        # Imported here: the datasketch package imports every sketch it offers, its LSH
+        # module scipy.integrate (~0.5 s a process, measured), and a process whose items
+        # were signed elsewhere (a collector's extraction workers) never needs it.
+        from datasketch import MinHash
+
         m = cache[num_perm] = MinHash(num_perm=num_perm, hashfunc=zlib.crc32)
     return m
 
