@@ -18,3 +18,18 @@ def test_fast_features_equal_reference(text):
     ref_words, ref_chars = _FEAT._doc_indices_reference(text)
     assert sorted(fast_words) == sorted(ref_words)
     assert sorted(fast_chars.tolist()) == sorted(ref_chars.tolist())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abcđêơưàáạ ,.-_0123456789", max_size=90),
+       st.integers(1, 3), st.integers(0, 4))
+def test_char_ngrams_are_every_slice_by_length_then_start(word, lo, extra):
+    """``char_ngrams`` (spans cached for word-sized strings) equals the plain definition:
+    every n-gram of the space-padded word for n in [lo, hi], shorter ones first."""
+    from vimon.ml.features import char_ngrams
+
+    hi = lo + extra
+    padded = f" {word} "
+    plain = [padded[i:i + n] for n in range(lo, min(hi, len(padded)) + 1)
+             for i in range(len(padded) - n + 1)]
+    assert char_ngrams(word, lo, hi) == plain

@@ -19,6 +19,8 @@ feature gets IDF 0 and so drops out, which also keeps stored models small.
 
 from __future__ import annotations
 
+import functools
+
 from array import array
 from dataclasses import asdict, dataclass
 from itertools import chain, repeat
@@ -70,13 +72,19 @@ def _hash(feature: str, size: int) -> int:
     return mmh3.hash(feature, 0, signed=False) % size
 
 
+def _spans(size: int, lo: int, hi: int) -> tuple[tuple[int, int], ...]:
+    """(start, end) of every n-gram of a ``size``-character string, by n then start."""
+    return tuple((i, i + n) for n in range(lo, min(hi, size) + 1) for i in range(size - n + 1))
+
+
+_word_spans = functools.lru_cache(maxsize=1024)(_spans)  # word-sized strings: a few dozen
+
+
 def char_ngrams(folded_word: str, lo: int, hi: int) -> list[str]:
     padded = " " + folded_word + " "
     size = len(padded)
-    out: list[str] = []
-    for n in range(lo, min(hi, size) + 1):
-        out.extend(padded[i : i + n] for i in range(size - n + 1))
-    return out
+    spans = _word_spans(size, lo, hi) if size <= 64 else _spans(size, lo, hi)
+    return [padded[i:j] for i, j in spans]
 
 
 def cue_tokens(text: str, prepared: Prepared, n_words: int, symbols: list[str]) -> list[str]:
