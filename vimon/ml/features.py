@@ -20,7 +20,6 @@ feature gets IDF 0 and so drops out, which also keeps stored models small.
 from __future__ import annotations
 
 import functools
-
 from array import array
 from dataclasses import asdict, dataclass
 from itertools import chain, repeat
