@@ -163,8 +163,8 @@ def crawl_records(entries: list[dict[str, Any]], key: str, origin: str, settings
     of the share once the host pushed back)."""
     from vimon.collect.extract import article_records
 
-    if threading.current_thread() is not threading.main_thread():
-        return [None] * len(entries)  # no SIGALRM off the main thread: no bound, no fetch
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        return [None] * len(entries)  # no SIGALRM here (a thread, Windows): no bound, no fetch
     out: list[dict[str, Any] | None] = []
     ok: list[tuple[int, FetchResult]] = []
     for e in entries:
