@@ -88,6 +88,8 @@ def test_a_dead_worker_does_not_lose_the_chunk(csettings, monkeypatch):  # type:
     import signal
 
     from tests.collect.server import article_html
+    from vimon.collect.connectors.base import RunContext
+    from vimon.collect.fetch import Fetcher
     from vimon.collect.scheduler import Collector
 
     monkeypatch.setenv("VIMON_COLLECT_EXTRACT_WORKERS", "1")
@@ -104,11 +106,17 @@ def test_a_dead_worker_does_not_lose_the_chunk(csettings, monkeypatch):  # type:
         pages = [{"url": f"http://bao.example/bai-{i}.html", "final_url": f"http://bao.example/bai-{i}.html",
                   "charset": "utf-8", "body": article_html(f"Tin {i}", body=BODIES[i % 5]).encode(),
                   "sha256": "0" * 64, "hint": {}} for i in range(10)]
-        out = asyncio.run(col._articles(pages, "bao", "collector:bao"))
+        # The chunk goes through the run's context, as the HTML connector sends it: the
+        # dead worker's chunk is extracted in a thread there.
+        fetcher = Fetcher(get_settings())
+        ctx = RunContext(None, get_settings(), fetcher, {"key": "bao", "id": 1},
+                         articles=col._articles)
+        out = asyncio.run(ctx.articles(pages))
         assert len(out) == 10 and all("record" in p and p["zbody"] for p in out)
         assert col._pool is not first  # a fresh pool for the next chunks
-        again = asyncio.run(col._articles(pages, "bao", "collector:bao"))
+        again = asyncio.run(ctx.articles(pages))
         assert all(p["record"].prepared for p in again)  # prepared by the new workers
+        asyncio.run(fetcher.close())
     finally:
         col.close()
 

@@ -110,6 +110,7 @@ def fetch_direct(client: httpx.Client, url: str, settings: Any
     limit = settings.collect_max_body_bytes
     t0 = time.monotonic()
     res.fetched_at = _utcnow()
+    failure: _Fail | None = None
     try:
         with _deadline(settings.collect_total_timeout), client.stream(
                 "GET", url, headers={"Accept": accept_header(HTML_TYPES)}) as resp:
@@ -130,23 +131,20 @@ def fetch_direct(client: httpx.Client, url: str, settings: Any
             if quiet:
                 raise status_failure(url, status)
     except _Fail as f:
-        if f.code in RETRIABLE:
-            return {"code": f.code, "detail": f.detail, "status": f.status,
-                    "retry_after": f.retry_after}
-        res.error, res.detail = f.code, f.detail
-        if f.status is not None:
-            res.status = f.status
+        failure = f
     except _Deadline:
         _drop_client()  # interrupted anywhere inside the client: start a fresh one
-        return {"code": "total_timeout", "retry_after": None, "status": None,
-                "detail": f"over {settings.collect_total_timeout:g}s for {url}"}
+        failure = _Fail("total_timeout", f"over {settings.collect_total_timeout:g}s for {url}")
     except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
         _drop_client()
         failure = transport_failure(exc, url)
+    if failure is not None:
         if failure.code in RETRIABLE:
-            return {"code": failure.code, "detail": failure.detail, "status": None,
-                    "retry_after": None}
+            return {"code": failure.code, "detail": failure.detail, "status": failure.status,
+                    "retry_after": failure.retry_after}
         res.error, res.detail = failure.code, failure.detail
+        if failure.status is not None:
+            res.status = failure.status
     res.elapsed = time.monotonic() - t0
     if res.error is None:
         res.sha256 = hashlib.sha256(res.body).hexdigest()
@@ -161,7 +159,7 @@ def crawl_records(entries: list[dict[str, Any]], key: str, origin: str, settings
     ``code``/``detail``), or ``{"res", "code"}`` for a final refusal; ``{"prior": failure}``
     for a failure worth retrying; None for a page not fetched here (a redirect, or the rest
     of the share once the host pushed back)."""
-    from vimon.collect.extract import article_records
+    from vimon.collect.extract import article_records, fetched_page
 
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
         return [None] * len(entries)  # no SIGALRM here (a thread, Windows): no bound, no fetch
@@ -178,10 +176,8 @@ def crawl_records(entries: list[dict[str, Any]], key: str, origin: str, settings
         if got is not None and got["code"] in BACK_OFF:
             out += [None] * (len(entries) - len(out))  # the rest goes back to the fetcher
             break
-    pages = article_records([
-        {"url": entries[i]["url"], "final_url": res.final_url, "charset": res.charset,
-         "body": res.body, "sha256": res.sha256, "hint": entries[i].get("hint") or {}}
-        for i, res in ok], key, origin, settings, prepare=True)
+    pages = article_records([fetched_page(entries[i], res) for i, res in ok], key, origin,
+                            settings, prepare=True)
     for (i, res), page in zip(ok, pages, strict=True):
         out[i] = {"res": res, **page}
     return out

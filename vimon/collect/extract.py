@@ -178,6 +178,12 @@ def clean_time(value: Any) -> str | None:
         return None
 
 
+def fetched_page(entry: dict[str, Any], res: Any) -> dict[str, Any]:
+    """What :func:`article_records` takes of a queue entry and its fetch result."""
+    return {"url": entry["url"], "final_url": res.final_url, "charset": res.charset,
+            "body": res.body, "sha256": res.sha256, "hint": entry.get("hint") or {}}
+
+
 def article_records(pages: list[dict[str, Any]], key: str, origin: str, settings: Any,
                     *, prepare: bool) -> list[dict[str, Any]]:
     """The CPU work of a part of a chunk of fetched article pages, in an extraction worker

@@ -159,29 +159,43 @@ class Collector:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
 
-    async def _articles(self, pages: list[dict[str, Any]], key: str,
-                        origin: str) -> list[dict[str, Any]]:
-        """``article_records`` over the worker processes, one part per worker, in order;
-        the workers also prepare the items for the pipeline."""
-        from vimon.collect.extract import article_records
-
+    async def _in_workers(self, fn: Callable[..., list[Any]], items: list[dict[str, Any]],
+                          key: str, origin: str, *, most: int,
+                          slots: asyncio.Semaphore | None = None) -> list[Any] | None:
+        """``fn(share, key, origin, settings)`` over the worker processes: at most ``most``
+        shares (one per worker, each ≥ ``MIN_PAGES_PER_JOB`` items), each holding one of
+        ``slots`` while it runs when given; results in order. None when a worker died
+        (killed for memory, a crash in a C library on hostile HTML): a fresh pool serves
+        the next calls, and the caller does this chunk another way."""
         loop = asyncio.get_running_loop()
-        parts = max(1, min(self._workers, len(pages) // MIN_PAGES_PER_JOB))
-        step = -(-len(pages) // parts)
+        parts = max(1, min(self._workers, most, len(items) // MIN_PAGES_PER_JOB))
+        step = -(-len(items) // parts)
         pool = self._pool
+
+        async def part(share: list[dict[str, Any]]) -> list[Any]:
+            job = partial(fn, share, key, origin, self.settings)
+            if slots is None:
+                return await loop.run_in_executor(pool, job)
+            async with slots:
+                return await loop.run_in_executor(pool, job)
+
         try:
-            done = await asyncio.gather(*(
-                loop.run_in_executor(pool, partial(article_records, pages[i:i + step], key,
-                                                   origin, self.settings, prepare=True))
-                for i in range(0, len(pages), step)))
+            done = await asyncio.gather(*(part(items[i:i + step])
+                                          for i in range(0, len(items), step)))
         except BrokenProcessPool:
-            # A worker died (killed for memory, or a crash in a C library on hostile HTML):
-            # this chunk is done here, and a fresh pool serves the next ones.
             log.warning("extraction worker died; restarting the pool (source %s)", key)
             self._restart_pool(pool)
-            return await asyncio.to_thread(article_records, pages, key, origin, self.settings,
-                                           prepare=False)
-        return [page for part in done for page in part]
+            return None
+        return [r for share in done for r in share]
+
+    async def _articles(self, pages: list[dict[str, Any]], key: str,
+                        origin: str) -> list[dict[str, Any]] | None:
+        """``article_records`` over the worker processes, which also prepare the items for
+        the pipeline; None when a worker died (the caller extracts the chunk in a thread)."""
+        from vimon.collect.extract import article_records
+
+        return await self._in_workers(partial(article_records, prepare=True), pages, key,
+                                      origin, most=self._workers)
 
     async def _crawl(self, entries: list[dict[str, Any]], key: str, origin: str,
                      slots: asyncio.Semaphore, connections: int) -> list[dict[str, Any] | None]:
@@ -191,24 +205,9 @@ class Collector:
         worker hands every page back to the main process's fetcher (None)."""
         from vimon.collect.crawl import crawl_records
 
-        loop = asyncio.get_running_loop()
-        parts = max(1, min(self._workers, connections, len(entries) // MIN_PAGES_PER_JOB))
-        step = -(-len(entries) // parts)
-        pool = self._pool
-
-        async def part(share: list[dict[str, Any]]) -> list[dict[str, Any] | None]:
-            async with slots:
-                return await loop.run_in_executor(
-                    pool, partial(crawl_records, share, key, origin, self.settings))
-
-        try:
-            done = await asyncio.gather(*(part(entries[i:i + step])
-                                          for i in range(0, len(entries), step)))
-        except BrokenProcessPool:
-            log.warning("extraction worker died; restarting the pool (source %s)", key)
-            self._restart_pool(pool)
-            return [None] * len(entries)
-        return [r for part in done for r in part]
+        got = await self._in_workers(crawl_records, entries, key, origin, most=connections,
+                                     slots=slots)
+        return [None] * len(entries) if got is None else got
 
     def _restart_pool(self, pool: Executor | None) -> None:
         if pool is not None and self._pool is pool:

@@ -58,7 +58,7 @@ class RunStats:
 
 class RunContext:
     def __init__(self, store: Any, settings: Any, fetcher: Fetcher, source: dict[str, Any], *,
-                 articles: Callable[..., Awaitable[list[dict[str, Any]]]] | None = None,
+                 articles: Callable[..., Awaitable[list[dict[str, Any]] | None]] | None = None,
                  crawl: Callable[..., Awaitable[list[dict[str, Any] | None]]] | None = None,
                  on_progress: Callable[[str, dict[str, Any]], None] | None = None) -> None:
         self.store = store
@@ -92,9 +92,11 @@ class RunContext:
     async def articles(self, pages: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """:func:`vimon.collect.extract.article_records` for fetched article pages: in the
         collector's worker processes when it has them (which then also prepare the items),
-        else in a thread."""
+        else — or when a worker died on this chunk — in a thread."""
         if self._articles is not None:
-            return await self._articles(pages, self.key, self.origin)
+            done = await self._articles(pages, self.key, self.origin)
+            if done is not None:
+                return done
         from vimon.collect.extract import article_records
 
         return await asyncio.to_thread(article_records, pages, self.key, self.origin,

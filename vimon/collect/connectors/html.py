@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from vimon.collect.connectors.base import RunContext
-from vimon.collect.extract import page_links
+from vimon.collect.extract import fetched_page, page_links
 from vimon.collect.fetch import HTML_TYPES, FetchResult
 from vimon.collect.reasons import TRANSIENT
 
@@ -92,10 +92,7 @@ async def _extract(ctx: RunContext, results: list[dict[str, Any]]) -> list[dict[
     fetched = [r for r in results if "code" not in r]
     if fetched:
         # The whole chunk at once: one job per worker process instead of one per page.
-        done_pages = await ctx.articles([
-            {"url": r["entry"]["url"], "final_url": r["res"].final_url,
-             "charset": r["res"].charset, "body": r["res"].body, "sha256": r["res"].sha256,
-             "hint": r["entry"].get("hint") or {}} for r in fetched])
+        done_pages = await ctx.articles([fetched_page(r["entry"], r["res"]) for r in fetched])
         for r, page in zip(fetched, done_pages, strict=True):
             r.update(page)
     return results
