@@ -153,3 +153,35 @@ def test_a_dead_worker_hands_its_pages_back_to_the_fetcher(site, csettings, monk
         assert [r["res"].url for r in again] == [e["url"] for e in entries]  # in order
     finally:
         col.close()
+
+
+def _worker_view() -> tuple[str | None, str, str]:
+    import os
+
+    from vimon.settings import get_settings
+
+    return os.environ.get("VIMON_HOME"), os.getcwd(), str(get_settings().home)
+
+
+def test_workers_take_the_collectors_environment(csettings, monkeypatch, tmp_path):  # type: ignore[no-untyped-def]
+    """Workers forked from the fork server (started by an earlier collector, with that
+    process's environment then) read this collector's settings and model registry."""
+    from vimon.collect.scheduler import Collector
+    from vimon.settings import get_settings, reset_settings
+
+    monkeypatch.setenv("VIMON_COLLECT_EXTRACT_WORKERS", "1")
+    views = []
+    for name in ("mot", "hai"):
+        home = tmp_path / name
+        home.mkdir()
+        monkeypatch.setenv("VIMON_HOME", str(home))
+        monkeypatch.chdir(home)
+        reset_settings()
+        col = Collector(None, get_settings())
+        try:
+            assert col._pool is not None
+            views.append(col._pool.submit(_worker_view).result(timeout=120))
+        finally:
+            col.close()
+    assert views == [(str(tmp_path / n), str(tmp_path / n), str(tmp_path / n))
+                     for n in ("mot", "hai")]
