@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 from array import array
 from dataclasses import asdict, dataclass
+from typing import NamedTuple
 from itertools import chain, repeat
 from operator import attrgetter
 
@@ -92,12 +93,7 @@ def cue_tokens(text: str, prepared: Prepared, n_words: int, symbols: list[str]) 
         cues.append("#shout")
     if prepared.folded == prepared.squeezed and any(ch.isalpha() for ch in prepared.folded):
         cues.append("#nodiac")
-    for sym in symbols:
-        if sym in "!?":
-            cues.append("#" + sym)
-        elif ord(sym[0]) >= _EMOJI_MIN:
-            cues.append("#emoji")
-            cues.append("e:" + sym)
+    cues.extend(_symbol_cues(symbols))
     if prepared.repeats:
         cues.append("#repeat")
     return cues
@@ -122,13 +118,13 @@ def split_tokens(squeezed: str) -> tuple[list[str], list[str]]:
     return words, symbols
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class _Chunk:
-    """One whitespace-separated piece of a text, prepared (see ``Featurizer._doc_indices``)."""
+class _Chunk(NamedTuple):
+    """One whitespace-separated piece of a text, prepared (see ``Featurizer._doc_indices``).
+    A named tuple: it is built once per distinct piece and read for every occurrence."""
 
     keys: tuple[str, ...]  # word keys: teencode expanded, tone-keyed
     uni: bytes  # their hashed indices (the unigram features), as int32
-    symbols: tuple[str, ...]  # punctuation, emoji
+    symbol_cues: tuple[str, ...]  # the cues of its punctuation and emoji (see cue_tokens)
     n_words: int  # word tokens before teencode expansion (the length cue counts these)
     repeats: int  # letter runs capped at two
     changed: bool  # folding changed it (it has diacritics)
@@ -136,9 +132,21 @@ class _Chunk:
     chars: bytes  # hashed char n-grams of its folded form, as int32 (joined per text)
 
 
+def _symbol_cues(symbols: list[str]) -> tuple[str, ...]:
+    """The cues ``cue_tokens`` gives for these symbols, in order."""
+    cues: list[str] = []
+    for sym in symbols:
+        if sym in "!?":
+            cues.append("#" + sym)
+        elif ord(sym[0]) >= _EMOJI_MIN:
+            cues.append("#emoji")
+            cues.append("e:" + sym)
+    return tuple(cues)
+
+
 _KEYS = attrgetter("keys")
 _UNI = attrgetter("uni")
-_SYMBOLS = attrgetter("symbols")
+_SYMBOL_CUES = attrgetter("symbol_cues")
 _N_WORDS = attrgetter("n_words")
 _REPEATS = attrgetter("repeats")
 _CHANGED = attrgetter("changed")
@@ -228,8 +236,8 @@ class Featurizer:
         folded = squeezed.translate(textprep.FOLD_TABLE)
         chars = self._char_bytes(folded) if folded else b""
         uni = array("i", map(self.word_index, keys)).tobytes()
-        chunk = _Chunk(keys, uni, tuple(symbols), len(words), repeats, folded != squeezed,
-                       any(ch.isalpha() for ch in folded), chars)
+        chunk = _Chunk(keys, uni, _symbol_cues(symbols) if symbols else (), len(words), repeats,
+                       folded != squeezed, any(ch.isalpha() for ch in folded), chars)
         if len(self._chunk_cache) > _CHUNK_CACHE_LIMIT:
             self._chunk_cache.clear()
         self._chunk_cache[raw] = chunk
@@ -241,13 +249,14 @@ class Featurizer:
         letters, capping repeats, tokens, folding) stays inside such a piece, so a piece
         seen before (most of them, in a language of short syllables) costs one lookup;
         bigrams, which cross pieces, are formed over the joined keys as before."""
-        cache = self._chunk_cache
         raws = text.split()
-        parts = list(map(cache.get, raws))
-        if None in parts:
-            parts = [self._chunk(r) if c is None else c for r, c in zip(raws, parts, strict=True)]
-        chunks: list[_Chunk] = parts  # type: ignore[assignment]
-        blocks = [np.frombuffer(b"".join(map(_UNI, chunks)), np.int32)]
+        chunks: list[_Chunk] = list(map(self._chunk_cache.get, raws))  # type: ignore[arg-type]
+        try:
+            uni = b"".join(map(_UNI, chunks))
+        except AttributeError:  # a piece not seen before (None): asking first costs more
+            chunks = [self._chunk(r) if c is None else c for r, c in zip(raws, chunks, strict=True)]
+            uni = b"".join(map(_UNI, chunks))
+        blocks = [np.frombuffer(uni, np.int32)]
         if self.config.word_bigrams and len(blocks[0]) > 1:
             # Bigrams are hashed, not looked up: there are too many distinct ones for a
             # cache to stay in the processor's cache (measured: slower than hashing).
@@ -259,12 +268,7 @@ class Featurizer:
             cues.append("#shout")
         if not any(map(_CHANGED, chunks)) and any(map(_ALPHA, chunks)):
             cues.append("#nodiac")
-        for sym in chain.from_iterable(map(_SYMBOLS, chunks)):
-            if sym in "!?":
-                cues.append("#" + sym)
-            elif ord(sym[0]) >= _EMOJI_MIN:
-                cues.append("#emoji")
-                cues.append("e:" + sym)
+        cues.extend(chain.from_iterable(map(_SYMBOL_CUES, chunks)))
         if any(map(_REPEATS, chunks)):
             cues.append("#repeat")
         blocks.append(np.fromiter(map(self.word_index, cues), np.int32, len(cues)))
@@ -375,8 +379,11 @@ def _to_csr(rows: list[np.ndarray], n_cols: int) -> sp.csr_matrix:
     lengths = np.fromiter((len(r) for r in rows), np.int64, len(rows))
     if not lengths.sum():
         return sp.csr_matrix((len(rows), n_cols), dtype=np.float32)
-    row_of = np.repeat(np.arange(len(rows), dtype=np.int64), lengths)
-    codes = row_of * n_cols + np.concatenate(rows).astype(np.int64)
+    # 32-bit codes when they fit (a batch of up to 2,047 rows of 2^20 columns): sorting
+    # half the bytes takes half the time (measured: 8.8 vs 18.0 ms for 128 articles).
+    wide = np.int32 if len(rows) * n_cols < 2**31 else np.int64
+    row_of = np.repeat(np.arange(len(rows), dtype=wide), lengths)
+    codes = row_of * wide(n_cols) + np.concatenate(rows).astype(wide)
     uniq, counts = np.unique(codes, return_counts=True)
     indices = (uniq % n_cols).astype(np.int32)
     indptr = np.zeros(len(rows) + 1, np.int64)
