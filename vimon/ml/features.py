@@ -22,9 +22,9 @@ from __future__ import annotations
 import functools
 from array import array
 from dataclasses import asdict, dataclass
-from typing import NamedTuple
 from itertools import chain, repeat
 from operator import attrgetter
+from typing import NamedTuple
 
 import mmh3
 import numpy as np
