@@ -383,7 +383,7 @@ def _to_csr(rows: list[np.ndarray], n_cols: int) -> sp.csr_matrix:
     # half the bytes takes half the time (measured: 8.8 vs 18.0 ms for 128 articles).
     wide = np.int32 if len(rows) * n_cols < 2**31 else np.int64
     row_of = np.repeat(np.arange(len(rows), dtype=wide), lengths)
-    codes = row_of * wide(n_cols) + np.concatenate(rows).astype(wide)
+    codes = row_of * n_cols + np.concatenate(rows).astype(wide)
     uniq, counts = np.unique(codes, return_counts=True)
     indices = (uniq % n_cols).astype(np.int32)
     indptr = np.zeros(len(rows) + 1, np.int64)
