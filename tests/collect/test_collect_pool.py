@@ -185,3 +185,54 @@ def test_workers_take_the_collectors_environment(csettings, monkeypatch, tmp_pat
             col.close()
     assert views == [(str(tmp_path / n), str(tmp_path / n), str(tmp_path / n))
                      for n in ("mot", "hai")]
+
+
+_KILLED_COLLECTOR = """
+import os, signal
+from vimon.collect.scheduler import Collector
+from vimon.settings import get_settings
+if __name__ == "__main__":
+    col = Collector(None, get_settings())
+    col._pool.submit(int).result(timeout=120)
+    print(" ".join(str(p.pid) for p in col._pool._processes.values()), flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended
+    except FileNotFoundError:
+        return False
+
+
+def test_workers_end_when_the_collector_is_killed(csettings, tmp_path):  # type: ignore[no-untyped-def]
+    """SIGKILL of ``vimon collect`` leaves no worker behind waiting for tasks forever."""
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    import pytest
+
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("needs /proc")
+    script = tmp_path / "killed.py"
+    script.write_text(_KILLED_COLLECTOR)
+    env = {**os.environ, "VIMON_COLLECT_EXTRACT_WORKERS": "2",
+           "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    # Its workers would inherit pipes to read to the end: a file for what it prints.
+    with (tmp_path / "out.txt").open("w+") as out:
+        proc = subprocess.Popen([sys.executable, str(script)], env=env, stdout=out,
+                                stderr=subprocess.STDOUT, text=True)
+        assert proc.wait(timeout=180) == -9
+        out.seek(0)
+        printed = out.read()
+    pids = [int(p) for p in printed.split()[:2]]
+    assert len(pids) == 2, printed
+    deadline = time.monotonic() + 30
+    while any(map(_running, pids)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(map(_running, pids))

@@ -132,6 +132,7 @@ def warm_worker(environ: dict[str, str] | None = None, cwd: str | None = None) -
     from vimon.settings import reset_settings
 
     reset_settings()
+    _exit_with_collector()
     try:
         import trafilatura  # noqa: F401
 
@@ -150,6 +151,25 @@ def warm_worker(environ: dict[str, str] | None = None, cwd: str | None = None) -
 
     gc.freeze()
     gc.set_threshold(BULK_GEN0_THRESHOLD, *gc.get_threshold()[1:])
+
+
+def _exit_with_collector() -> None:
+    """End this worker when the collector that started it is gone (killed with SIGKILL, say):
+    nothing else would, and an orphaned worker waits for tasks forever holding its models;
+    a fork server lives on while one of its workers does."""
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    parent = multiprocessing.parent_process()
+    sentinel = getattr(parent, "sentinel", None)
+    if sentinel is None:
+        return
+
+    def watch() -> None:
+        wait([sentinel])  # readable once the collector's end of the pipe is closed
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="vimon-collector-watch").start()
 
 
 def _start_workers(pool: ProcessPoolExecutor, n: int) -> None:
