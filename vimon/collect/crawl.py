@@ -41,14 +41,15 @@ from vimon.collect.fetch import (
     HTML_TYPES,
     RETRIABLE,
     BodyReader,
+    FetchFailure,
     FetchResult,
-    _Fail,
-    _utcnow,
     accept_header,
     check_head,
     client_options,
     status_failure,
+    total_timeout_failure,
     transport_failure,
+    utcnow,
 )
 
 # The host is pushing back: stop asking it from here.
@@ -109,8 +110,8 @@ def fetch_direct(client: httpx.Client, url: str, settings: Any
     res = FetchResult(url=url, final_url=url, attempts=1)
     limit = settings.collect_max_body_bytes
     t0 = time.monotonic()
-    res.fetched_at = _utcnow()
-    failure: _Fail | None = None
+    res.fetched_at = utcnow()
+    failure: FetchFailure | None = None
     try:
         with _deadline(settings.collect_total_timeout), client.stream(
                 "GET", url, headers={"Accept": accept_header(HTML_TYPES)}) as resp:
@@ -130,11 +131,11 @@ def fetch_direct(client: httpx.Client, url: str, settings: Any
                     reader.finish()
             if quiet:
                 raise status_failure(url, status)
-    except _Fail as f:
+    except FetchFailure as f:
         failure = f
     except _Deadline:
         _drop_client()  # interrupted anywhere inside the client: start a fresh one
-        failure = _Fail("total_timeout", f"over {settings.collect_total_timeout:g}s for {url}")
+        failure = total_timeout_failure(url, settings.collect_total_timeout)
     except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
         _drop_client()
         failure = transport_failure(exc, url)

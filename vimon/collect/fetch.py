@@ -47,7 +47,7 @@ SITEMAP_TYPES = ("application/xml", "text/xml", "application/gzip", "application
 JSON_TYPES = ("application/json", "text/javascript", "text/json")
 
 
-def _utcnow() -> datetime:
+def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
@@ -58,7 +58,7 @@ class FetchResult:
     status: int | None = None
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
-    fetched_at: datetime = field(default_factory=_utcnow)
+    fetched_at: datetime = field(default_factory=utcnow)
     sha256: str = ""
     elapsed: float = 0.0
     error: str | None = None  # reason code; None = success (2xx) or not modified (304)
@@ -88,7 +88,10 @@ class FetchResult:
         return None
 
 
-class _Fail(Exception):
+class FetchFailure(Exception):
+    """One attempt's failure: a reason code (``vimon.collect.reasons``), what happened, and
+    the status and ``Retry-After`` when the server gave them."""
+
     def __init__(self, code: str, detail: str = "", *, status: int | None = None,
                  retry_after: float | None = None) -> None:
         super().__init__(detail)
@@ -174,7 +177,7 @@ def check_head(res: FetchResult, url: str, status: int, headers: Any,
                accept: tuple[str, ...] | None, limit: int) -> str:
     """Record a response's status and headers and decide what comes next: ``"done"`` (a
     redirect or 304: no body), ``"error_body"`` (4xx: read the start of the body quietly,
-    then :func:`status_failure`) or ``"body"``. Raises ``_Fail`` for 429, 5xx, an unwanted
+    then :func:`status_failure`) or ``"body"``. Raises ``FetchFailure`` for 429, 5xx, an unwanted
     content type and a declared length over ``limit``. Shared by the fetcher and the
     extraction workers' direct fetches."""
     res.status = status
@@ -182,21 +185,21 @@ def check_head(res: FetchResult, url: str, status: int, headers: Any,
     if status in (301, 302, 303, 307, 308, 304):
         return "done"
     if status == 429:
-        raise _Fail("rate_limited", f"429 from {url}", status=status,
-                    retry_after=parse_retry_after(res.headers.get("retry-after")))
+        raise FetchFailure("rate_limited", f"429 from {url}", status=status,
+                           retry_after=parse_retry_after(res.headers.get("retry-after")))
     if status >= 500:
-        raise _Fail("http_5xx", f"{status} from {url}", status=status,
-                    retry_after=parse_retry_after(res.headers.get("retry-after")))
+        raise FetchFailure("http_5xx", f"{status} from {url}", status=status,
+                           retry_after=parse_retry_after(res.headers.get("retry-after")))
     if status >= 400:
         return "error_body"  # platform APIs explain errors in JSON: keep the start
     ctype = res.content_type
     if accept and ctype and ctype not in accept:
-        raise _Fail("bad_content_type", f"{ctype} from {url}; expected "
-                    + ", ".join(accept[:3]), status=status)
+        raise FetchFailure("bad_content_type", f"{ctype} from {url}; expected "
+                           + ", ".join(accept[:3]), status=status)
     declared = res.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
-        raise _Fail("body_too_large",
-                    f"Content-Length {int(declared):,} > {limit:,} bytes", status=status)
+        raise FetchFailure("body_too_large",
+                           f"Content-Length {int(declared):,} > {limit:,} bytes", status=status)
     return "body"
 
 
@@ -204,22 +207,26 @@ RETRIABLE = frozenset({"rate_limited", "http_5xx", "connect_timeout", "read_time
                        "total_timeout", "connection_error"})
 
 
-def transport_failure(exc: Exception, url: str) -> _Fail:
+def transport_failure(exc: Exception, url: str) -> FetchFailure:
     """The failure an httpx (or socket) error stands for."""
     if isinstance(exc, httpx.ConnectTimeout):
-        return _Fail("connect_timeout", f"{url}: {exc!r}")
+        return FetchFailure("connect_timeout", f"{url}: {exc!r}")
     if isinstance(exc, (httpx.ReadTimeout, httpx.WriteTimeout, httpx.PoolTimeout)):
-        return _Fail("read_timeout", f"{url}: {type(exc).__name__}")
+        return FetchFailure("read_timeout", f"{url}: {type(exc).__name__}")
     if isinstance(exc, httpx.TooManyRedirects):  # pragma: no cover - redirects are manual
-        return _Fail("too_many_redirects", str(exc))
+        return FetchFailure("too_many_redirects", str(exc))
     if isinstance(exc, httpx.InvalidURL):
-        return _Fail("http_4xx", f"invalid URL {url[:200]!r}: {exc}")
-    return _Fail("connection_error", f"{url}: {type(exc).__name__}: {exc}")
+        return FetchFailure("http_4xx", f"invalid URL {url[:200]!r}: {exc}")
+    return FetchFailure("connection_error", f"{url}: {type(exc).__name__}: {exc}")
 
 
-def status_failure(url: str, status: int) -> _Fail:
+def total_timeout_failure(url: str, seconds: float) -> FetchFailure:
+    return FetchFailure("total_timeout", f"over {seconds:g}s for {url}")
+
+
+def status_failure(url: str, status: int) -> FetchFailure:
     code = "http_404" if status in (404, 410) else "http_4xx"
-    return _Fail(code, f"{status} from {url}", status=status)
+    return FetchFailure(code, f"{status} from {url}", status=status)
 
 
 class BodyReader:
@@ -247,16 +254,16 @@ class BodyReader:
         status = self.res.status
         if isinstance(exc, DecodeLimit):
             code = "decompression_bomb" if self.dec.encoded else "body_too_large"
-            raise _Fail(code, f"decoded body over {self.max_decoded:,} bytes after "
-                        f"{self.wire:,} bytes on the wire", status=status) from None
-        raise _Fail("bad_content_encoding", str(exc), status=status) from None
+            raise FetchFailure(code, f"decoded body over {self.max_decoded:,} bytes after "
+                               f"{self.wire:,} bytes on the wire", status=status) from None
+        raise FetchFailure("bad_content_encoding", str(exc), status=status) from None
 
     def feed(self, chunk: bytes) -> bool:
         self.wire += len(chunk)
         if self.wire > self.limit:
             if not self.quiet:
-                raise _Fail("body_too_large", f"over {self.limit:,} bytes on the wire",
-                            status=self.res.status)
+                raise FetchFailure("body_too_large", f"over {self.limit:,} bytes on the wire",
+                                   status=self.res.status)
             self.res.body = b"".join(self.parts)
             self.done = True
             return False
@@ -360,7 +367,7 @@ class Fetcher:
         return await self._exchange(url, accept=accept, headers=h, max_bytes=max_bytes,
                                     check_robots=check_robots, same_host=same_host, prior=prior)
 
-    def _wait_after(self, res: FetchResult, f: _Fail, attempt: int, tries: int,
+    def _wait_after(self, res: FetchResult, f: FetchFailure, attempt: int, tries: int,
                     url: str) -> float | None:
         """Record failed attempt number ``attempt`` (0-based) in ``res``; the seconds to wait
         before the next one, or None when there is none (not retriable, the last attempt,
@@ -389,7 +396,7 @@ class Fetcher:
         tries = 1 + (self.s.collect_retries if retries is None else retries)
         first = 0
         if prior is not None:  # the first attempt was made elsewhere (an extraction worker)
-            wait = self._wait_after(res, _Fail(**prior), 0, tries, url)
+            wait = self._wait_after(res, FetchFailure(**prior), 0, tries, url)
             if wait is None:
                 first = tries
             else:
@@ -401,7 +408,7 @@ class Fetcher:
                 await self._attempt(res, url, accept, headers, max_bytes, check_robots, same_host)
                 res.error, res.detail = None, ""
                 break
-            except _Fail as f:
+            except FetchFailure as f:
                 wait = self._wait_after(res, f, attempt, tries, url)
                 if wait is None:
                     break
@@ -424,28 +431,28 @@ class Fetcher:
             if check_robots:
                 ok, why = await self.allowed(current)
                 if not ok:
-                    raise _Fail(why or "robots_disallow", f"robots.txt: {current}")
+                    raise FetchFailure(why or "robots_disallow", f"robots.txt: {current}")
             status = await self._one(res, current, accept, headers, max_bytes)
             if status in (301, 302, 303, 307, 308):
                 loc = res.headers.get("location")
                 if not loc:
-                    raise _Fail("http_4xx", f"redirect {status} without Location", status=status)
+                    raise FetchFailure("http_4xx", f"redirect {status} without Location", status=status)
                 nxt = urljoin(current, loc)
                 if urlsplit(nxt).scheme not in ("http", "https"):
-                    raise _Fail("http_4xx", f"redirect to a non-HTTP URL {nxt[:200]!r}")
+                    raise FetchFailure("http_4xx", f"redirect to a non-HTTP URL {nxt[:200]!r}")
                 if same_host and urlsplit(nxt).hostname != start_host:
-                    raise _Fail("off_source_redirect", f"{current} → {nxt}")
+                    raise FetchFailure("off_source_redirect", f"{current} → {nxt}")
                 res.redirects.append(nxt)
                 if nxt in seen:
-                    raise _Fail("redirect_loop", " → ".join([url, *res.redirects])[:2000])
+                    raise FetchFailure("redirect_loop", " → ".join([url, *res.redirects])[:2000])
                 seen.add(nxt)
                 current = nxt
                 res.final_url = nxt
                 continue
             res.final_url = current
             return
-        raise _Fail("too_many_redirects",
-                    f"{len(res.redirects)} redirects: " + " → ".join(res.redirects)[:2000])
+        raise FetchFailure("too_many_redirects",
+                           f"{len(res.redirects)} redirects: " + " → ".join(res.redirects)[:2000])
 
     async def _one(
         self, res: FetchResult, url: str, accept: tuple[str, ...] | None,
@@ -454,13 +461,12 @@ class Fetcher:
         limit = max_bytes or self.s.collect_max_body_bytes
         async with self.sem, self.gate(url):
             self.requests += 1
-            res.fetched_at = _utcnow()
+            res.fetched_at = utcnow()
             try:
                 async with asyncio.timeout(self.s.collect_total_timeout):
                     return await self._stream(res, url, accept, headers, limit)
             except TimeoutError:
-                raise _Fail("total_timeout",
-                            f"over {self.s.collect_total_timeout:g}s for {url}") from None
+                raise total_timeout_failure(url, self.s.collect_total_timeout) from None
             except (httpx.HTTPError, httpx.InvalidURL, OSError) as exc:
                 raise transport_failure(exc, url) from None
 
