@@ -102,6 +102,31 @@ def db_url(request, tmp_path: Path) -> Iterator[str]:  # type: ignore[no-untyped
 
 
 @pytest.fixture
+def redis_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The test Redis, reachable; the test's queue keys go under ``VIMON_QUEUE_NAMESPACE``
+    (set here, unique per test) and are deleted afterwards."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except Exception as exc:  # noqa: BLE001 - any connection problem means "unavailable"
+        service_missing("Redis", f"{REDIS_URL}: {type(exc).__name__}")
+    namespace = f"vimon-t-{uuid.uuid4().hex[:12]}"
+    monkeypatch.setenv("VIMON_QUEUE_NAMESPACE", namespace)
+    from vimon.settings import reset_settings
+
+    reset_settings()
+    try:
+        yield REDIS_URL
+    finally:
+        keys = list(client.scan_iter(f"{namespace}:*"))
+        if keys:
+            client.delete(*keys)
+        client.close()
+
+
+@pytest.fixture
 def store(db_url: str):  # type: ignore[no-untyped-def]
     from vimon.store import open_store
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import traceback
 from datetime import datetime
@@ -55,12 +56,18 @@ def init() -> None:
 def ingest(
     files: Annotated[list[str], typer.Argument(help="Tệp JSONL/CSV; '-' = stdin")],
     as_json: Annotated[bool, typer.Option("--json", help="Dòng cuối là JSON tóm tắt")] = False,
+    queue: Annotated[bool, typer.Option(
+        "--queue", help="Gửi vào hàng đợi cho `vimon worker` (VIMON_QUEUE_URL) / send the rows "
+        "to the queue")] = False,
 ) -> None:
     """Nhập tin qua toàn bộ pipeline / import items through the whole pipeline."""
     from vimon.pipeline.ingest import ingest_paths
 
     settings = get_settings()
     store = _store()
+    if queue:
+        _ingest_queued(store, settings, files, as_json)
+        return
     progress = Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(),
         TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal,
@@ -85,6 +92,44 @@ def ingest(
         out.print(f"    · {msg}", markup=False)
     if as_json:
         print(json.dumps(res.summary()))
+
+
+def _ingest_queued(store, settings, files: list[str], as_json: bool) -> None:  # type: ignore[no-untyped-def]
+    from vimon.worker import enqueue_paths
+
+    res = enqueue_paths(store, settings, files)
+    out.print(f"Đã gửi vào hàng đợi / queued: [bold green]{res.queued}[/] tin trong {res.messages} "
+              f"thông điệp / messages  Bị từ chối / rejected: [bold red]{res.rejected}[/]")
+    for code, n in sorted(res.reasons.items(), key=lambda kv: -kv[1]):
+        out.print(f"  - {code}: {n}")
+    for msg in res.examples[:5]:
+        out.print(f"    · {msg}", markup=False)
+    if as_json:
+        print(json.dumps(res.summary()))
+
+
+@app.command()
+def worker(
+    processes: Annotated[int, typer.Option(min=1, help="Số tiến trình / worker processes")] = 1,
+    threads: Annotated[int, typer.Option(min=1, help="Số luồng mỗi tiến trình / threads each")] = 1,
+    status: Annotated[bool, typer.Option("--status", help="Chỉ in tình trạng hàng đợi (JSON)")] = False,
+) -> None:
+    """Chạy worker của hàng đợi (chế độ phân tán) / start a queue worker (distributed mode)."""
+    from vimon import worker as queue
+
+    settings = get_settings()
+    if status:
+        print(json.dumps(queue.queue_status(settings)))
+        return
+    with queue.reaching(settings):  # a clear error now when there is no queue to read
+        queue.broker(settings).client.ping()
+    _store().close()  # create or migrate the database once, before the workers start
+    cmd = [sys.executable, "-m", "dramatiq", "vimon.worker:setup", "--processes", str(processes),
+           "--threads", str(threads), "--queues", queue.QUEUE]
+    err.print(f"vimon worker: {processes} tiến trình × {threads} luồng, hàng đợi {queue.QUEUE} "
+              f"/ processes × threads")
+    sys.stdout.flush()
+    os.execv(sys.executable, cmd)
 
 
 @app.command()

@@ -76,6 +76,29 @@ class Settings(BaseSettings):
         description="Số bản ghi mỗi lô khi nhập (lô lớn hơn: ít lần ghi đĩa hơn). "
         "Items per pipeline batch; larger batches mean fewer commits.",
     )
+    queue_url: str | None = Field(
+        None,
+        description="URL Redis của hàng đợi (chế độ phân tán, `vimon worker`); trống = chạy tại "
+        "chỗ. Redis URL of the pipeline queue (distributed mode).",
+    )
+    queue_namespace: str = Field(
+        "vimon", description="Tiền tố khóa Redis của hàng đợi. Redis key prefix of the queue."
+    )
+    queue_batch_items: int = Field(
+        200, ge=1, le=10_000,
+        description="Số tin mỗi thông điệp trong hàng đợi. Items per queue message.",
+    )
+    queue_heartbeat_ms: int = Field(
+        60_000, ge=500,
+        description="Sau bao lâu không có nhịp tim thì worker bị coi là chết và thông điệp chưa "
+        "xác nhận của nó được trả lại hàng đợi (ms). Silence after which a worker is dead and "
+        "its unacknowledged messages are requeued.",
+    )
+    queue_maintenance_chance: int = Field(
+        1_000, ge=1, le=1_000_000,
+        description="Số lệnh trên một triệu kích hoạt việc dọn hàng đợi (trả lại thông điệp của "
+        "worker chết). Commands per million that trigger queue maintenance.",
+    )
     ingest_overlap: bool = Field(
         True,
         description="Ghi lô trước trên một luồng riêng trong khi xử lý lô sau (SQLite/PostgreSQL "

@@ -143,6 +143,71 @@ def _ingest_records(store: Any, settings: Any, records: Iterable[Any], origin: s
     return res
 
 
+def ingest_lines(store: Any, settings: Any, origin: str,
+                 lines: Sequence[tuple[int | None, Any]]) -> IngestResult:
+    """Rows already read from ``origin`` (a queue message: ``(line, row)`` pairs) through
+    the pipeline, recorded as one run."""
+    ing = Ingestor(store, settings)
+    run_id = store.start_run(f"queue:{origin}"[:500])
+    for line, row in lines:
+        ing.add(parse_record(row, origin, line, settings.max_text_chars))
+    res = ing.close()
+    store.finish_run(run_id, res.new, res.duplicate, res.rejected)
+    return res
+
+
+class PathReader:
+    """The rows of JSONL/CSV files (``-`` = stdin), parsed: iterating gives ``(origin, line,
+    row, Item | Rejection)`` (``row`` None for a file that could not be read, which is a
+    rejection by name). :meth:`check` afterwards raises when no file at all could be read."""
+
+    def __init__(self, paths: Sequence[str], settings: Any,
+                 on_progress: Callable[[str, int, int | None], None] | None = None) -> None:
+        self.paths = paths
+        self.settings = settings
+        self.on_progress = on_progress
+        self.opened = 0
+        self.errors: list[InputError] = []
+
+    def __iter__(self) -> Iterator[tuple[str, int | None, Any, Item | Rejection]]:
+        max_chars = self.settings.max_text_chars
+        for path in self.paths:
+            try:
+                f, size, origin = open_input(path)
+            except InputError as exc:
+                self.errors.append(exc)
+                yield path, None, None, Rejection(path, None, "bad_file", exc.message, path.encode())
+                continue
+            self.opened += 1
+            done = 0
+
+            def on_bytes(n: int, _path: str = path, _size: int | None = size) -> None:
+                nonlocal done
+                done += n
+                if self.on_progress:
+                    self.on_progress(_path, done, _size)
+
+            try:
+                for line, row, raw in iter_rows(f, path, origin, self.settings.max_row_bytes,
+                                                on_bytes):
+                    if isinstance(row, Rejection):
+                        yield origin, line, None, row
+                    else:
+                        yield origin, line, row, parse_row(row, origin, line, raw, max_chars)
+            except InputError as exc:
+                self.errors.append(exc)
+                yield origin, None, None, Rejection(origin, None, "bad_file", exc.message,
+                                                    path.encode())
+                self.opened -= 1
+            finally:
+                if path != "-":
+                    f.close()
+
+    def check(self) -> None:
+        if self.opened == 0 and self.errors:
+            raise self.errors[0]
+
+
 def ingest_paths(
     store: Any,
     settings: Any,
@@ -163,39 +228,10 @@ def _ingest_paths(
 ) -> IngestResult:
     ing = Ingestor(store, settings)
     run_id = store.start_run(",".join(paths)[:500])
-    opened = 0
-    errors: list[InputError] = []
-    for path in paths:
-        try:
-            f, size, origin = open_input(path)
-        except InputError as exc:
-            errors.append(exc)
-            ing.add(Rejection(path, None, "bad_file", exc.message, path.encode()))
-            continue
-        opened += 1
-        done = 0
-
-        def on_bytes(n: int, _path: str = path, _size: int | None = size) -> None:
-            nonlocal done
-            done += n
-            if on_progress:
-                on_progress(_path, done, _size)
-
-        try:
-            for line, row, raw in iter_rows(f, path, origin, settings.max_row_bytes, on_bytes):
-                if isinstance(row, Rejection):
-                    ing.add(row)
-                else:
-                    ing.add(parse_row(row, origin, line, raw, settings.max_text_chars))
-        except InputError as exc:
-            errors.append(exc)
-            ing.add(Rejection(origin, None, "bad_file", exc.message, path.encode()))
-            opened -= 1
-        finally:
-            if path != "-":
-                f.close()
+    reading = PathReader(paths, settings, on_progress)
+    for _origin, _line, _row, parsed in reading:
+        ing.add(parsed)
     res = ing.close()
     store.finish_run(run_id, res.new, res.duplicate, res.rejected)
-    if opened == 0 and errors:
-        raise errors[0]
+    reading.check()
     return res
