@@ -157,6 +157,16 @@ def test_killing_a_worker_loses_and_duplicates_nothing(db_url, redis_url, tmp_pa
         except subprocess.TimeoutExpired:
             os.killpg(second.pid, signal.SIGKILL)
     assert _count(db_url) == (total, total)  # every item, once
+    store = open_store(db_url)
+    runs = [r for r in store.list_runs(limit=1000) if r["origin"].startswith("queue:")]
+    store.close()
+    # The killed worker had batches in hand (runs started, never finished), and they came
+    # back: every row ended in a finished run, as new or (when the killed run had committed
+    # before it could finish) as a duplicate of what that run stored.
+    assert any(r["finished_at"] is None for r in runs)
+    done = [r for r in runs if r["finished_at"] is not None]
+    assert len(done) >= sent.messages
+    assert sum(r["new"] + r["duplicate"] for r in done) >= total >= sum(r["new"] for r in done)
 
 
 @pytest.mark.parametrize(("env", "code"), [({}, "VM-Q01"),

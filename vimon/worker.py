@@ -20,6 +20,7 @@ queue and writes the same database (``VIMON_DATABASE_URL``; PostgreSQL for sever
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -27,6 +28,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vimon.errors import ConfigError
+
+log = logging.getLogger(__name__)
 
 QUEUE = "vimon-ingest"
 ACTOR = "ingest_rows"
@@ -111,9 +114,10 @@ def _store(url: str) -> Any:
         return found
 
 
-def _run_rows(origin: str, rows: list[list[Any]]) -> dict[str, int]:
+def _run_rows(origin: str, rows: list[list[Any]]) -> None:
     """The actor: ``rows`` as ``[line, row]`` pairs of one input ``origin`` through the
-    whole pipeline, committed before this returns."""
+    whole pipeline, committed before this returns (the counts go to the log and to the
+    store's run record)."""
     from vimon.pipeline.ingest import bulk_run, ingest_lines
     from vimon.settings import get_settings
 
@@ -121,7 +125,7 @@ def _run_rows(origin: str, rows: list[list[Any]]) -> dict[str, int]:
     with bulk_run():
         res = ingest_lines(_store(settings.db_url), settings, origin,
                            [(line, row) for line, row in rows])
-    return res.summary()
+    log.info("%s: %d rows → %s", origin, len(rows), res.summary())
 
 
 # -- the sending side ---------------------------------------------------------------------
