@@ -133,6 +133,41 @@ def worker(
 
 
 @app.command()
+def briefing(
+    period: Annotated[str, typer.Option(help="day | week | month | quarter | year")] = "day",
+    day: Annotated[str | None, typer.Option("--date", help="Một ngày trong kỳ (YYYY-MM-DD; mặc "
+                                            "định hôm nay) / a day of the period")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="docx | xlsx | json")] = "docx",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Tệp ra / output file")] = None,
+) -> None:
+    """Báo cáo định kỳ: ngày, tuần, tháng, quý, năm / period report (DOCX, XLSX, JSON)."""
+    from datetime import date as date_
+
+    from vimon.analysis.facets import LOCAL
+    from vimon.errors import InputError
+    from vimon.reports import builders
+    from vimon.reports.period import build
+    from vimon.store.base import utcnow
+
+    if fmt not in ("docx", "xlsx", "json"):
+        raise InputError("VM-RP02", f"định dạng không hỗ trợ / unsupported format {fmt!r}",
+                         "docx | xlsx | json")
+    try:
+        when = date_.fromisoformat(day) if day else (utcnow() + LOCAL).date()
+    except ValueError:
+        raise InputError("VM-RP03", f"ngày không hợp lệ / invalid date {day!r}",
+                         "YYYY-MM-DD, ví dụ / e.g. 2026-11-23") from None
+    ctx = build(_store(), period, when)
+    if fmt == "json":
+        body = json.dumps(ctx, ensure_ascii=False, indent=1).encode()
+    else:
+        body = builders.to_docx(ctx) if fmt == "docx" else builders.to_xlsx(ctx)
+    target = output or Path(f"vimon-bao-cao-{ctx['period']['kind']}-{ctx['period']['first']}.{fmt}")
+    target.write_bytes(body)
+    out.print(f"{ctx['title']}: {ctx['totals']['n']} tin → [bold]{target}[/]")
+
+
+@app.command()
 def search(
     query: Annotated[str, typer.Argument(help="Truy vấn (xem docs/search.md) / query")],
     limit: Annotated[int, typer.Option(help="Số kết quả tối đa")] = 20,

@@ -392,16 +392,17 @@ class AnalysisQueries:
 
     # ------------------------------------------------------------------ issues
     def cluster_activity(self, since: datetime, prev_since: datetime, min_size: int = 2,
-                         limit: int = 200) -> list[dict[str, Any]]:
-        """Story clusters active since ``since``: items and distinct sources in the window,
-        items in the window before, first appearance, title."""
+                         limit: int = 200, until: datetime | None = None) -> list[dict[str, Any]]:
+        """Story clusters active since ``since`` (until ``until``, when given): items and
+        distinct sources in the window, items in the window before, first appearance, title."""
         at = item_stats.c.at
+        window = (at >= since) if until is None else ((at >= since) & (at < until))
         with self.read() as conn:
             cur = {r[0]: (int(r[1]), int(r[2])) for r in conn.execute(
                 select(items.c.cluster_id, func.count(), func.count(distinct(items.c.source_id)))
                 .select_from(items.join(item_stats, item_stats.c.item_id == items.c.id))
                 .join(clusters, clusters.c.id == items.c.cluster_id)
-                .where(at >= since, clusters.c.size >= min_size)
+                .where(window, clusters.c.size >= min_size)
                 .group_by(items.c.cluster_id)
                 .order_by(func.count().desc()).limit(limit))}
             if not cur:

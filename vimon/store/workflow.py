@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, delete, func, insert, or_, select, update
 
 from vimon.store.schema import (
+    alerts,
     api_tokens,
     attachments,
     audit_head,
@@ -757,6 +758,42 @@ class WorkflowQueries:
             self._audit(conn, actor, "personal_data.purge", "report", "*",
                         {"count": len(ids), "before": before.isoformat()})
         return len(ids)
+
+    def activity_counts(self: Store, since: datetime, until: datetime,
+                        final_statuses: Sequence[str]) -> dict[str, Any]:
+        """What people did in ``[since, until)`` (naive UTC), for the period reports: cases
+        opened and closed (a final status reached then), actions proposed and decided (by
+        outcome), flags raised and decided (by outcome), citizen reports received (by
+        category), debunks published, alerts raised; and the cases open now."""
+
+        def between(col: Any) -> Any:
+            return (col >= since) & (col < until)
+
+        def grouped(conn: Connection, key: Any, table: Any, when: Any) -> dict[str, int]:
+            return {str(r[0]): int(r[1]) for r in conn.execute(
+                select(key, func.count()).select_from(table).where(between(when)).group_by(key))}
+
+        def count(conn: Connection, table: Any, *where: Any) -> int:
+            return int(conn.execute(select(func.count()).select_from(table).where(*where))
+                       .scalar_one())
+
+        with self.read() as conn:
+            return {
+                "cases_opened": count(conn, cases, between(cases.c.created_at)),
+                "cases_closed": {k: v for k, v in grouped(conn, cases.c.status, cases,
+                                                          cases.c.updated_at).items()
+                                 if k in final_statuses},
+                "cases_open_now": count(conn, cases, cases.c.status.not_in(list(final_statuses))),
+                "actions_proposed": count(conn, case_actions, between(case_actions.c.proposed_at)),
+                "actions_decided": grouped(conn, case_actions.c.status, case_actions,
+                                           case_actions.c.decided_at),
+                "flags_raised": grouped(conn, flags.c.kind, flags, flags.c.created_at),
+                "flags_decided": grouped(conn, flags.c.status, flags, flags.c.decided_at),
+                "reports_received": grouped(conn, reports.c.category, reports,
+                                            reports.c.created_at),
+                "debunks_published": count(conn, debunks, between(debunks.c.published_at)),
+                "alerts_raised": count(conn, alerts, between(alerts.c.created_at)),
+            }
 
     def count_reports(self: Store) -> int:
         with self.read() as conn:

@@ -56,3 +56,60 @@ def dashboard_page(request: Request, store: StoreDep, settings: SettingsDep, day
 @router.get("/dashboard.json", tags=["pages"], summary="Bản tin buổi sáng (dữ liệu)")
 def dashboard_json(request: Request, store: StoreDep, settings: SettingsDep, days: int = 14):
     return render(request, "dashboard.html", _ctx(store, settings, days), as_json=True)
+
+
+# -- period reports (vimon.reports): the daily briefing to the annual evaluation ------------
+def _report_ctx(store: Any, period: str, day: str | None) -> dict[str, Any]:
+    from datetime import date
+
+    from fastapi import HTTPException
+
+    from vimon.analysis.facets import LOCAL
+    from vimon.errors import InputError
+    from vimon.reports import builders
+    from vimon.reports.period import KIND_LABELS, KINDS, build
+
+    try:
+        when = date.fromisoformat(day) if day else (utcnow() + LOCAL).date()
+    except ValueError:
+        raise HTTPException(400, f"Ngày không hợp lệ (YYYY-MM-DD) / invalid date: {(day or '')[:40]!r}") from None
+    try:
+        ctx = build(store, period, when)
+    except InputError as exc:
+        raise HTTPException(400, exc.message) from None
+    ctx["sections"] = [{"heading": s.heading, "lines": s.lines,
+                        "tables": [{"columns": t.columns, "rows": t.rows} for t in s.tables]}
+                       for s in builders.sections(ctx)]
+    ctx["kinds"] = [{"id": k, "label": KIND_LABELS[k]} for k in KINDS]
+    ctx["note"] = builders.NOTE
+    return ctx
+
+
+@router.get("/briefing", include_in_schema=False)
+def briefing_page(request: Request, store: StoreDep, period: str = "day", date: str | None = None):
+    return render(request, "briefing.html", _report_ctx(store, period, date), as_json=False)
+
+
+@router.get("/briefing.json", tags=["pages"], summary="Báo cáo định kỳ (dữ liệu)")
+def briefing_json(request: Request, store: StoreDep, period: str = "day", date: str | None = None):
+    return render(request, "briefing.html", _report_ctx(store, period, date), as_json=True)
+
+
+@router.get("/briefing.{fmt}", tags=["pages"], summary="Báo cáo định kỳ (DOCX / XLSX)")
+def briefing_file(fmt: str, store: StoreDep, period: str = "day", date: str | None = None):
+    from fastapi import HTTPException
+    from fastapi.responses import Response
+
+    from vimon.reports import builders
+
+    kinds = {"docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                      builders.to_docx),
+             "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                      builders.to_xlsx)}
+    if fmt not in kinds:
+        raise HTTPException(404, "Định dạng không hỗ trợ / unsupported format (docx, xlsx)")
+    ctx = _report_ctx(store, period, date)
+    media, write = kinds[fmt]
+    name = f"vimon-bao-cao-{ctx['period']['kind']}-{ctx['period']['first']}.{fmt}"
+    return Response(write(ctx), media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
