@@ -24,6 +24,7 @@ from rich.progress import (
 from rich.table import Table
 
 from vimon.errors import VimonError
+from vimon.plans.commands import plans_app
 from vimon.settings import get_settings
 
 app = typer.Typer(
@@ -35,6 +36,7 @@ app = typer.Typer(
 )
 sources_app = typer.Typer(help="Quản lý nguồn tin / manage sources.", no_args_is_help=True)
 app.add_typer(sources_app, name="sources")
+app.add_typer(plans_app, name="plans")
 out = Console()
 err = Console(stderr=True)
 

@@ -33,7 +33,7 @@ def test_briefing_page_json_and_files_agree(server):  # type: ignore[no-untyped-
         data = c.get("/briefing.json" + q).json()
         assert data["period"]["label"] == "Tuần 47/2026 (16/11–22/11/2026)"
         assert data["totals"]["n"] == 4
-        assert [s["heading"][:2] for s in data["sections"]] == ["1.", "2.", "3.", "4.", "5.", "6."]
+        assert [s["heading"][:2] for s in data["sections"]] == ["1.", "2.", "3.", "4.", "5.", "6.", "7."]
         xlsx = c.get("/briefing.xlsx" + q)
         assert xlsx.headers["content-disposition"].endswith('vimon-bao-cao-week-2026-11-16.xlsx"')
         rows = list(load_workbook(io.BytesIO(xlsx.content))["Tổng quan"].iter_rows(values_only=True))

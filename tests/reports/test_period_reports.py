@@ -107,7 +107,7 @@ def test_docx_and_xlsx_say_what_the_context_says(store, settings):  # type: igno
     assert first[1][:3] == ["Số tin", "4", "0"]
     wb = load_workbook(io.BytesIO(to_xlsx(ctx)))
     assert wb.sheetnames == ["Tổng quan", "Chủ đề", "Địa bàn", "Nguồn và loại tin",
-                             "Vấn đề nổi bật", "Xử lý"]
+                             "Vấn đề nổi bật", "Xử lý", "Kế hoạch"]
     rows = list(wb["Tổng quan"].iter_rows(values_only=True))
     assert ("Số tin", 4, 0, "—") in rows  # numbers stay numbers
     kinds = {r[0]: r[1] for r in wb["Nguồn và loại tin"].iter_rows(values_only=True) if r[1]}

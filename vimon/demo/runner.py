@@ -39,6 +39,10 @@ def run_demo(settings: Settings) -> tuple[Store, dict[str, Any]]:
     }
     for key, n in sorted(stats["labels"].items()):
         summary[f"Nhãn / label {key}"] = n
+    from vimon.plans import DEFAULT_TASKS, import_tasks
+
+    plans = import_tasks(store, DEFAULT_TASKS.read_text(encoding="utf-8"), "demo")
+    summary["Nhiệm vụ kế hoạch / plan tasks"] = plans["added"]
     from vimon.auth.service import ensure_demo_admin
 
     admin = ensure_demo_admin(store, settings)  # local only; the password is shown once

@@ -43,6 +43,12 @@ def _share(x: float) -> str:
     return f"{x * 100:.1f}%".replace(".", ",")
 
 
+def _num(x: float | None) -> str:
+    if x is None:
+        return "—"
+    return _n(int(x)) if float(x).is_integer() else f"{x:.1f}".replace(".", ",")
+
+
 def _n(x: int) -> str:
     return f"{x:,}".replace(",", ".")
 
@@ -99,6 +105,19 @@ def sections(ctx: dict[str, Any]) -> list[Section]:
         ["Bài đính chính / bác bỏ tin sai đã đăng", w["debunks_published"]],
         ["Cảnh báo gửi đi (danh sách theo dõi, đột biến)", w["alerts_raised"]],
     ])])
+    plans = Section("7. Thực hiện kế hoạch", "Kế hoạch", [], [Table(
+        ["Kế hoạch", "Nhiệm vụ", "Hoàn thành", "Đang thực hiện", "Chưa triển khai", "Quá hạn"],
+        [[p["plan"], p["tasks"], p["done"], p["in_progress"], p["not_started"], p["overdue"]]
+         for p in ctx["plans"]])])
+    lines = [line | {"plan": p["plan"]} for p in ctx["plans"] for line in p["lines"]]
+    if lines:
+        plans.tables.append(Table(
+            ["Kế hoạch", "Mã", "Nhiệm vụ", "Đơn vị chủ trì", "Tiến độ", "Giá trị / chỉ tiêu"],
+            [[t["plan"], t["code"], t["title"], t["unit"],
+              t["status_label"] + (" (quá hạn)" if t["overdue"] else ""),
+              f"{_num(t['value'])} / {_num(t['target'])}"] for t in lines]))
+    if not ctx["plans"]:
+        plans.lines.append("Chưa nhập kế hoạch nào (vimon plans import).")
     return [
         overview,
         Section("2. Theo chủ đề", "Chủ đề", [], [_ranked(ctx["by_topic"], "Chủ đề")]),
@@ -107,6 +126,7 @@ def sections(ctx: dict[str, Any]) -> list[Section]:
                 [_ranked(ctx["by_source"], "Nguồn"), _ranked(ctx["by_kind"], "Loại tin", KIND_NAMES)]),
         stories,
         work,
+        plans,
     ]
 
 

@@ -104,6 +104,7 @@ def _stories(store: Any, p: Period, limit: int) -> list[dict[str, Any]]:
 def build(store: Any, kind: str, day: date, *, now: datetime | None = None,
           limit: int = 10) -> dict[str, Any]:
     """The report's context, the same for the page, its ``.json`` twin, DOCX and XLSX."""
+    from vimon.plans import evaluation
     from vimon.workflow import statuses
 
     p = Period.of(kind, day)
@@ -126,4 +127,7 @@ def build(store: Any, kind: str, day: date, *, now: datetime | None = None,
         "by_source": _ranked(store, "source", p, limit),
         "stories": _stories(store, p, limit),
         "work": work,
+        # The plans as of the period's last day; each task's line in the longer reports.
+        "plans": [{**pl, "lines": pl["lines"] if kind in ("quarter", "year") else []}
+                  for pl in evaluation(store, p.last)],
     }

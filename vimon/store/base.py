@@ -22,6 +22,7 @@ from vimon.store import engine as eng
 from vimon.store.analysis import AnalysisQueries
 from vimon.store.collect import CollectQueries
 from vimon.store.outreach import OutreachQueries
+from vimon.store.plans import PlanQueries
 from vimon.store.queries import ItemQueries
 from vimon.store.schema import (
     clusters,
@@ -45,7 +46,8 @@ def _chunks(seq: Sequence[Any], n: int) -> Iterator[Sequence[Any]]:
         yield seq[i : i + n]
 
 
-class Store(ItemQueries, CollectQueries, WorkflowQueries, AnalysisQueries, OutreachQueries):
+class Store(ItemQueries, CollectQueries, WorkflowQueries, AnalysisQueries, OutreachQueries,
+            PlanQueries):
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = eng.make_engine(url)

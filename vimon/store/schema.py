@@ -649,3 +649,35 @@ campaign_items = Table(
     Column("item_id", IdType, ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
     Column("added_at", DateTime, nullable=False),
 )
+
+# Plans the city and districts carry out (KH 293/KH-UBND, QĐ 3550/QĐ-UBND, KH 123/KH-UBND…):
+# their tasks, the unit in charge, and dated progress reports (vimon.plans).
+plan_tasks = Table(
+    "plan_tasks",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("plan", String(60), nullable=False),  # "KH 293/KH-UBND"
+    Column("code", String(30), nullable=False),  # the task's number in the plan: "II.1"
+    Column("title", Text, nullable=False),
+    Column("unit", String(200), nullable=False),  # the unit in charge
+    Column("indicator", Text),  # what is measured
+    Column("target", Float),  # the indicator's target, when it is a number
+    Column("due_on", Date),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    UniqueConstraint("plan", "code", name="uq_plan_tasks_plan_code"),
+)
+
+plan_progress = Table(
+    "plan_progress",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("task_id", IdType, ForeignKey("plan_tasks.id", ondelete="CASCADE"), nullable=False),
+    Column("as_of", Date, nullable=False),  # the day the report speaks for
+    Column("status", String(20), nullable=False),  # not_started | in_progress | done
+    Column("value", Float),  # the indicator's value then
+    Column("note", Text),
+    Column("reported_by", String(120), nullable=False),
+    Column("reported_at", DateTime, nullable=False),
+    Index("ix_plan_progress_task", "task_id", "as_of"),
+)

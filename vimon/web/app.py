@@ -30,6 +30,7 @@ from vimon.web.views import compliance as compliance_views
 from vimon.web.views import dashboard as dashboard_views
 from vimon.web.views import impersonation as impersonation_views
 from vimon.web.views import partners as partner_views
+from vimon.web.views import plans as plan_views
 from vimon.web.views import portal as portal_views
 from vimon.web.views import review as review_views
 from vimon.web.views import search as search_views
@@ -85,7 +86,8 @@ def create_app(store: Any, settings: Settings) -> FastAPI:
     for r in (auth_views, portal_views, review_views, case_views, admin_views):
         app.include_router(r.router)
     # Search, trends, issues, dashboards, watchlists and alerts (vimon.analysis, vimon.alerts).
-    for r in (search_views, trend_views, dashboard_views, watchlist_views, alert_views):
+    for r in (search_views, trend_views, dashboard_views, watchlist_views, alert_views,
+              plan_views):
         app.include_router(r.router)
     app.include_router(api.router)
     app.include_router(pages.router)
