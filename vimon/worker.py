@@ -172,19 +172,21 @@ def enqueue_paths(store: Any, settings: Any, paths: Sequence[str],
             rejects.clear()
 
     reading = PathReader(paths, settings, on_progress)
-    with reaching(settings):
-        actor.broker.client.ping()  # before reading anything
-        for origin, line, row, parsed in reading:
-            if isinstance(parsed, Rejection):
-                reject(parsed)
-                continue
-            pending.setdefault(origin, []).append([line, row])
-            if len(pending[origin]) >= settings.queue_batch_items:
+    try:
+        with reaching(settings):
+            actor.broker.client.ping()  # before reading anything
+            for origin, line, row, parsed in reading:
+                if isinstance(parsed, Rejection):
+                    reject(parsed)
+                    continue
+                pending.setdefault(origin, []).append([line, row])
+                if len(pending[origin]) >= settings.queue_batch_items:
+                    send(origin)
+            for origin in list(pending):
                 send(origin)
-        for origin in list(pending):
-            send(origin)
-    if rejects:
-        store.add_quarantine(rejects)
+    finally:  # the rejections read so far are kept even when the queue fails midway
+        if rejects:
+            store.add_quarantine(rejects)
     reading.check()
     return out
 

@@ -103,8 +103,10 @@ def _stories(store: Any, p: Period, limit: int) -> list[dict[str, Any]]:
 
 def build(store: Any, kind: str, day: date, *, now: datetime | None = None,
           limit: int = 10) -> dict[str, Any]:
-    """The report's context, the same for the page, its ``.json`` twin, DOCX and XLSX."""
+    """The report's context, the same for the page, its ``.json`` twin, DOCX and XLSX
+    (``now``: naive UTC; ``generated_at`` is written in Hanoi time)."""
     from vimon.plans import evaluation
+    from vimon.store.base import utcnow
     from vimon.workflow import statuses
 
     p = Period.of(kind, day)
@@ -117,7 +119,7 @@ def build(store: Any, kind: str, day: date, *, now: datetime | None = None,
         "title": f"Báo cáo {KIND_LABELS[kind].lower()} — {p.label}",
         "period": {"kind": kind, "label": p.label, "first": p.first.isoformat(),
                    "last": p.last.isoformat(), "previous": prev.label},
-        "generated_at": (now or datetime.now()).replace(microsecond=0).isoformat(),
+        "generated_at": ((now or utcnow()) + LOCAL).replace(microsecond=0).isoformat(),
         "totals": cur, "previous_totals": before,
         "change": {k: _change(cur[k], before[k]) for k in ("n", "pos", "neg", "reach")},
         "share": share,
