@@ -42,7 +42,7 @@ models: $(STAMP) ## Huấn luyện lại các mô hình mặc định từ ../sh
 	$(BIN)/python scripts/make_models.py
 
 screenshots: $(STAMP) ## Chụp ảnh các trang web vào docs/screenshots (cần chromium)
-	VIMON_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/web/test_browser.py tests/web/test_e2e_case.py tests/web/test_outreach_pages.py
+	VIMON_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/web/test_browser.py tests/web/test_e2e_case.py tests/web/test_outreach_pages.py tests/reports/test_briefing_pages.py tests/reports/test_plans_pages.py
 
 clean: ## Xóa .venv và dữ liệu cục bộ
 	rm -rf $(VENV) vimon-data .pytest_cache .ruff_cache .mypy_cache

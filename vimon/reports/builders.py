@@ -105,10 +105,12 @@ def sections(ctx: dict[str, Any]) -> list[Section]:
         ["Bài đính chính / bác bỏ tin sai đã đăng", w["debunks_published"]],
         ["Cảnh báo gửi đi (danh sách theo dõi, đột biến)", w["alerts_raised"]],
     ])])
-    plans = Section("7. Thực hiện kế hoạch", "Kế hoạch", [], [Table(
-        ["Kế hoạch", "Nhiệm vụ", "Hoàn thành", "Đang thực hiện", "Chưa triển khai", "Quá hạn"],
-        [[p["plan"], p["tasks"], p["done"], p["in_progress"], p["not_started"], p["overdue"]]
-         for p in ctx["plans"]])])
+    plans = Section("7. Thực hiện kế hoạch", "Kế hoạch")
+    if ctx["plans"]:
+        plans.tables.append(Table(
+            ["Kế hoạch", "Nhiệm vụ", "Hoàn thành", "Đang thực hiện", "Chưa triển khai", "Quá hạn"],
+            [[p["plan"], p["tasks"], p["done"], p["in_progress"], p["not_started"], p["overdue"]]
+             for p in ctx["plans"]]))
     lines = [line | {"plan": p["plan"]} for p in ctx["plans"] for line in p["lines"]]
     if lines:
         plans.tables.append(Table(
