@@ -37,7 +37,7 @@ def test_analyst_records_progress_viewer_cannot(server, page):  # noqa: F811
     page.goto(base + "/plans?as_of=2025-06-30")
     row = page.locator("tr[data-task='3.2b']")
     assert "Đang thực hiện" in row.locator("td.status").inner_text()
-    assert "7.0 / 10.0" in row.inner_text() and "7 trang" in row.inner_text()
+    assert "7 / 10" in row.inner_text() and "7 trang" in row.inner_text()
     overdue = page.locator("tr[data-task='II.3'] td.status")
     assert "quá hạn" in overdue.inner_text()
     _shot(page, "plans")

@@ -43,7 +43,7 @@ def _share(x: float) -> str:
     return f"{x * 100:.1f}%".replace(".", ",")
 
 
-def _num(x: float | None) -> str:
+def number(x: float | None) -> str:
     if x is None:
         return "—"
     return _n(int(x)) if float(x).is_integer() else f"{x:.1f}".replace(".", ",")
@@ -117,7 +117,7 @@ def sections(ctx: dict[str, Any]) -> list[Section]:
             ["Kế hoạch", "Mã", "Nhiệm vụ", "Đơn vị chủ trì", "Tiến độ", "Giá trị / chỉ tiêu"],
             [[t["plan"], t["code"], t["title"], t["unit"],
               t["status_label"] + (" (quá hạn)" if t["overdue"] else ""),
-              f"{_num(t['value'])} / {_num(t['target'])}"] for t in lines]))
+              f"{number(t['value'])} / {number(t['target'])}"] for t in lines]))
     if not ctx["plans"]:
         plans.lines.append("Chưa nhập kế hoạch nào (vimon plans import).")
     return [

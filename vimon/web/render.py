@@ -11,11 +11,13 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 
 from vimon import __version__
+from vimon.reports.builders import number
 from vimon.web import format as fmt
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 templates.env.filters["vn_time"] = fmt.vn_time
 templates.env.filters["vn_number"] = fmt.vn_number
+templates.env.filters["vn_decimal"] = number  # 7 → "7", 7.5 → "7,5", 12000 → "12.000"
 templates.env.globals["kind_labels"] = fmt.KIND_LABELS
 templates.env.globals["metric_labels"] = fmt.METRIC_LABELS
 templates.env.globals["version"] = __version__
