@@ -141,54 +141,89 @@ class QueuedResult:
         return {"queued": self.queued, "messages": self.messages, "rejected": self.rejected}
 
 
+class _Sender:
+    """Accepted rows to the queue in messages of ``queue_batch_items`` rows per origin;
+    rejections to the quarantine (those read so far are kept even when the queue fails)."""
+
+    def __init__(self, store: Any, settings: Any) -> None:
+        self.store = store
+        self.per_message = settings.queue_batch_items
+        self.actor = broker(settings).get_actor(ACTOR)
+        self.out = QueuedResult()
+        self.rejects: list[Any] = []
+        self.pending: dict[str, list[list[Any]]] = {}
+
+    def add(self, origin: str, line: int | None, row: Any, parsed: Any) -> None:
+        from vimon.records import Rejection
+
+        if isinstance(parsed, Rejection):
+            self.rejects.append(parsed)
+            self.out.rejected += 1
+            self.out.reasons[parsed.reason_code] = self.out.reasons.get(parsed.reason_code, 0) + 1
+            if len(self.out.examples) < 10:
+                self.out.examples.append(parsed.reason)
+            if len(self.rejects) >= 200:
+                self.flush_rejects()
+            return
+        rows = self.pending.setdefault(origin, [])
+        rows.append([line, row])
+        if len(rows) >= self.per_message:
+            self.send(origin)
+
+    def send(self, origin: str) -> None:
+        rows = self.pending.pop(origin, [])
+        if rows:
+            self.actor.send(origin, rows)
+            self.out.queued += len(rows)
+            self.out.messages += 1
+
+    def flush_rejects(self) -> None:
+        if self.rejects:
+            self.store.add_quarantine(self.rejects)
+            self.rejects = []
+
+    def run(self, settings: Any, rows: Any) -> QueuedResult:
+        """Send every ``(origin, line, row, parsed)`` of ``rows``."""
+        try:
+            with reaching(settings):
+                self.actor.broker.client.ping()  # before reading anything
+                for origin, line, row, parsed in rows:
+                    self.add(origin, line, row, parsed)
+                for origin in list(self.pending):
+                    self.send(origin)
+        finally:
+            self.flush_rejects()
+        return self.out
+
+
 def enqueue_paths(store: Any, settings: Any, paths: Sequence[str],
                   on_progress: Callable[[str, int, int | None], None] | None = None,
                   ) -> QueuedResult:
     """Read and parse JSONL/CSV files as ``vimon ingest`` does; quarantine what is rejected
-    and send the accepted rows to the queue in messages of ``queue_batch_items`` rows."""
+    and send the accepted rows to the queue."""
     from vimon.pipeline.ingest import PathReader
-    from vimon.records import Rejection
-
-    actor = broker(settings).get_actor(ACTOR)
-    out = QueuedResult()
-    rejects: list[Rejection] = []
-    pending: dict[str, list[list[Any]]] = {}
-
-    def send(origin: str) -> None:
-        rows = pending.pop(origin, [])
-        if rows:
-            actor.send(origin, rows)
-            out.queued += len(rows)
-            out.messages += 1
-
-    def reject(parsed: Rejection) -> None:
-        rejects.append(parsed)
-        out.rejected += 1
-        out.reasons[parsed.reason_code] = out.reasons.get(parsed.reason_code, 0) + 1
-        if len(out.examples) < 10:
-            out.examples.append(parsed.reason)
-        if len(rejects) >= 200:
-            store.add_quarantine(rejects)
-            rejects.clear()
 
     reading = PathReader(paths, settings, on_progress)
-    try:
-        with reaching(settings):
-            actor.broker.client.ping()  # before reading anything
-            for origin, line, row, parsed in reading:
-                if isinstance(parsed, Rejection):
-                    reject(parsed)
-                    continue
-                pending.setdefault(origin, []).append([line, row])
-                if len(pending[origin]) >= settings.queue_batch_items:
-                    send(origin)
-            for origin in list(pending):
-                send(origin)
-    finally:  # the rejections read so far are kept even when the queue fails midway
-        if rejects:
-            store.add_quarantine(rejects)
+    out = _Sender(store, settings).run(settings, reading)
     reading.check()
     return out
+
+
+def enqueue_records(store: Any, settings: Any, records: Sequence[Any],
+                    origin: str = "api") -> QueuedResult:
+    """Decoded records (``POST /api/ingest/queue``; a Rejection stands for a line that could
+    not be decoded): validated as a local ingest does, the accepted ones sent to the queue."""
+    from vimon.pipeline.parse import parse_record
+    from vimon.records import Rejection
+
+    def parsed() -> Any:
+        for n, row in enumerate(records, start=1):
+            if isinstance(row, Rejection):
+                yield origin, n, None, row
+            else:
+                yield origin, n, row, parse_record(row, origin, n, settings.max_text_chars)
+
+    return _Sender(store, settings).run(settings, parsed())
 
 
 def queue_status(settings: Any) -> dict[str, int]:

@@ -9,7 +9,7 @@ PUBLIC_EXACT = frozenset({
 })
 PUBLIC_PREFIXES = ("/static/", "/report/", "/debunks/")
 # Routes that check their own credentials (the ingest API's bearer token).
-SELF_AUTH = frozenset({"/api/ingest"})
+SELF_AUTH = frozenset({"/api/ingest", "/api/ingest/queue"})
 
 # First matching prefix wins; None = any signed-in user. Anything unlisted needs items.read,
 # which unit liaisons do not have: a new page is closed to them until someone opens it here.

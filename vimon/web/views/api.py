@@ -67,6 +67,40 @@ def get_item(store: StoreDep, item_id: int) -> dict[str, Any]:
              response_model=IngestSummary)
 async def ingest(request: Request, store: StoreDep, settings: SettingsDep,
                  _auth: ApiTokenDep) -> IngestSummary:
+    records = await _records(request, settings)
+    res = ingest_records(store, settings, records, origin="api")
+    return IngestSummary(new=res.new, duplicate=res.duplicate, rejected=res.rejected,
+                         reasons=dict(res.reasons))
+
+
+class QueuedSummary(BaseModel):
+    queued: int
+    messages: int
+    rejected: int
+    reasons: dict[str, int]
+
+
+@router.post("/ingest/queue", status_code=202, response_model=QueuedSummary,
+             summary="Gửi tin vào hàng đợi cho `vimon worker` (chế độ phân tán)")
+async def ingest_queued(request: Request, store: StoreDep, settings: SettingsDep,
+                        _auth: ApiTokenDep) -> QueuedSummary:
+    """The body of ``POST /api/ingest``, validated here (rejections quarantined at once) and
+    sent to the queue (``VIMON_QUEUE_URL``); workers store it. 503 when there is no queue."""
+    from vimon.errors import ConfigError
+    from vimon.worker import enqueue_records
+
+    records = await _records(request, settings)
+    try:
+        res = enqueue_records(store, settings, records, origin="api")
+    except ConfigError as exc:
+        raise HTTPException(503, f"[{exc.code}] {exc.message}") from None
+    return QueuedSummary(queued=res.queued, messages=res.messages, rejected=res.rejected,
+                         reasons=res.reasons)
+
+
+async def _records(request: Request, settings: Any) -> list[Any]:
+    """A bounded body as records: a JSON array, or JSONL (an undecodable line becomes a
+    Rejection with its line number)."""
     limit = settings.api_max_body_bytes
     body = bytearray()
     async for chunk in request.stream():
@@ -82,15 +116,15 @@ async def ingest(request: Request, store: StoreDep, settings: SettingsDep,
             records = orjson.loads(text)
         except orjson.JSONDecodeError as exc:
             raise HTTPException(400, f"Mảng JSON hỏng / malformed JSON array: {exc}") from None
-    else:
-        records = []
-        for n, line in enumerate(text.splitlines(), start=1):
-            if line.strip():
-                try:
-                    records.append(orjson.loads(line))
-                except orjson.JSONDecodeError as exc:
-                    records.append(Rejection("api", n, "bad_json",
-                                             f"{REJECT_REASONS['bad_json']} at line {n}: {exc}", line))
-    res = ingest_records(store, settings, records, origin="api")
-    return IngestSummary(new=res.new, duplicate=res.duplicate, rejected=res.rejected,
-                         reasons=dict(res.reasons))
+        if not isinstance(records, list):  # pragma: no cover - "[" starts an array
+            raise HTTPException(400, "Cần một mảng JSON / a JSON array is expected")
+        return records
+    records = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            try:
+                records.append(orjson.loads(line))
+            except orjson.JSONDecodeError as exc:
+                records.append(Rejection("api", n, "bad_json",
+                                         f"{REJECT_REASONS['bad_json']} at line {n}: {exc}", line))
+    return records
