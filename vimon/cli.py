@@ -139,10 +139,10 @@ def briefing(
     period: Annotated[str, typer.Option(help="day | week | month | quarter | year")] = "day",
     day: Annotated[str | None, typer.Option("--date", help="Một ngày trong kỳ (YYYY-MM-DD; mặc "
                                             "định hôm nay) / a day of the period")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="docx | xlsx | json")] = "docx",
+    fmt: Annotated[str, typer.Option("--format", help="docx | xlsx | pdf | json")] = "docx",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Tệp ra / output file")] = None,
 ) -> None:
-    """Báo cáo định kỳ: ngày, tuần, tháng, quý, năm / period report (DOCX, XLSX, JSON)."""
+    """Báo cáo định kỳ: ngày, tuần, tháng, quý, năm / period report (DOCX, XLSX, PDF, JSON)."""
     from datetime import date as date_
 
     from vimon.analysis.facets import LOCAL
@@ -151,9 +151,9 @@ def briefing(
     from vimon.reports.period import build
     from vimon.store.base import utcnow
 
-    if fmt not in ("docx", "xlsx", "json"):
+    if fmt not in ("docx", "xlsx", "pdf", "json"):
         raise InputError("VM-RP02", f"định dạng không hỗ trợ / unsupported format {fmt!r}",
-                         "docx | xlsx | json")
+                         "docx | xlsx | pdf | json")
     try:
         when = date_.fromisoformat(day) if day else (utcnow() + LOCAL).date()
     except ValueError:
@@ -162,6 +162,8 @@ def briefing(
     ctx = build(_store(), period, when)
     if fmt == "json":
         body = json.dumps(ctx, ensure_ascii=False, indent=1).encode()
+    elif fmt == "pdf":
+        body = builders.to_pdf(ctx, get_settings())
     else:
         body = builders.to_docx(ctx) if fmt == "docx" else builders.to_xlsx(ctx)
     target = output or Path(f"vimon-bao-cao-{ctx['period']['kind']}-{ctx['period']['first']}.{fmt}")

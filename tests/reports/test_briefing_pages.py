@@ -42,7 +42,9 @@ def test_briefing_page_json_and_files_agree(server):  # type: ignore[no-untyped-
         for bad in ("?period=fortnight", "?date=2026-02-30"):
             r = c.get("/briefing.json" + bad)
             assert r.status_code == 400 and "error" in r.json()
-        assert c.get("/briefing.pdf" + q).status_code == 404
+        pdf = c.get("/briefing.pdf" + q)
+        assert pdf.content[:5] == b"%PDF-" and pdf.headers["content-type"] == "application/pdf"
+        assert c.get("/briefing.odt" + q).status_code == 404
 
 
 def test_briefing_in_the_browser(server, page):  # noqa: F811

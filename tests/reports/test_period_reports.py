@@ -120,7 +120,7 @@ def test_cli_writes_each_format(sqlite_store, settings, tmp_path):  # type: igno
     import sys
 
     run_rows(sqlite_store, settings, ROWS)
-    for fmt in ("docx", "xlsx", "json"):
+    for fmt in ("docx", "xlsx", "pdf", "json"):
         out = tmp_path / f"r.{fmt}"
         res = subprocess.run([sys.executable, "-m", "vimon.cli", "briefing", "--period", "month",
                               "--date", "2026-11-05", "--format", fmt, "-o", str(out)],

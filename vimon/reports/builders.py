@@ -195,3 +195,43 @@ def to_xlsx(ctx: dict[str, Any]) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def to_pdf(ctx: dict[str, Any], settings: Any) -> bytes:
+    """A4 PDF (fpdf2) in the Vietnamese font the letters use (``VIMON_LETTER_FONT``)."""
+    from fpdf import FPDF
+
+    from vimon.workflow.letters import find_font
+
+    font = str(find_font(settings))
+    pdf = FPDF(format="A4")
+    pdf.set_margins(15, 15, 15)
+    pdf.add_page()
+    pdf.add_font("vn", "", font)
+    pdf.add_font("vn", "B", font)  # table headings ask for bold: the same face
+    pdf.set_font("vn", size=13)
+    pdf.multi_cell(0, 7, ctx["title"].upper(), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("vn", size=9)
+    pdf.multi_cell(0, 5, f"Kỳ báo cáo: {ctx['period']['label']} · so sánh với "
+                         f"{ctx['period']['previous']} · lập lúc {ctx['generated_at']}",
+                   align="C", new_x="LMARGIN", new_y="NEXT")
+    for sec in sections(ctx):
+        pdf.ln(3)
+        pdf.set_font("vn", size=11)
+        pdf.multi_cell(0, 6, sec.heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("vn", size=9)
+        for line in sec.lines:
+            pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
+        for tab in sec.tables:
+            with pdf.table(line_height=5, text_align="LEFT") as table:
+                head = table.row()
+                for name in tab.columns:
+                    head.cell(name)
+                for values in tab.rows:
+                    row = table.row()
+                    for v in values:
+                        row.cell(_n(v) if isinstance(v, int) else str(v))
+            pdf.ln(2)
+    pdf.ln(3)
+    pdf.multi_cell(0, 5, NOTE, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

@@ -95,8 +95,9 @@ def briefing_json(request: Request, store: StoreDep, period: str = "day", date: 
     return render(request, "briefing.html", _report_ctx(store, period, date), as_json=True)
 
 
-@router.get("/briefing.{fmt}", tags=["pages"], summary="Báo cáo định kỳ (DOCX / XLSX)")
-def briefing_file(fmt: str, store: StoreDep, period: str = "day", date: str | None = None):
+@router.get("/briefing.{fmt}", tags=["pages"], summary="Báo cáo định kỳ (DOCX / XLSX / PDF)")
+def briefing_file(fmt: str, store: StoreDep, settings: SettingsDep, period: str = "day",
+                  date: str | None = None):
     from fastapi import HTTPException
     from fastapi.responses import Response
 
@@ -105,9 +106,10 @@ def briefing_file(fmt: str, store: StoreDep, period: str = "day", date: str | No
     kinds = {"docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                       builders.to_docx),
              "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                      builders.to_xlsx)}
+                      builders.to_xlsx),
+             "pdf": ("application/pdf", lambda c: builders.to_pdf(c, settings))}
     if fmt not in kinds:
-        raise HTTPException(404, "Định dạng không hỗ trợ / unsupported format (docx, xlsx)")
+        raise HTTPException(404, "Định dạng không hỗ trợ / unsupported format (docx, xlsx, pdf)")
     ctx = _report_ctx(store, period, date)
     media, write = kinds[fmt]
     name = f"vimon-bao-cao-{ctx['period']['kind']}-{ctx['period']['first']}.{fmt}"
