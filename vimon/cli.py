@@ -143,23 +143,15 @@ def briefing(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Tệp ra / output file")] = None,
 ) -> None:
     """Báo cáo định kỳ: ngày, tuần, tháng, quý, năm / period report (DOCX, XLSX, PDF, JSON)."""
-    from datetime import date as date_
-
-    from vimon.analysis.facets import LOCAL
+    from vimon.analysis.facets import local_day
     from vimon.errors import InputError
     from vimon.reports import builders
     from vimon.reports.period import build
-    from vimon.store.base import utcnow
 
     if fmt not in ("docx", "xlsx", "pdf", "json"):
         raise InputError("VM-RP02", f"định dạng không hỗ trợ / unsupported format {fmt!r}",
                          "docx | xlsx | pdf | json")
-    try:
-        when = date_.fromisoformat(day) if day else (utcnow() + LOCAL).date()
-    except ValueError:
-        raise InputError("VM-RP03", f"ngày không hợp lệ / invalid date {day!r}",
-                         "YYYY-MM-DD, ví dụ / e.g. 2026-11-23") from None
-    ctx = build(_store(), period, when)
+    ctx = build(_store(), period, local_day(day, "VM-RP03"))
     if fmt == "json":
         body = json.dumps(ctx, ensure_ascii=False, indent=1).encode()
     elif fmt == "pdf":

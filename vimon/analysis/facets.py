@@ -8,11 +8,12 @@ gazetteer) or its source's district, author, reach and risk.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 from vimon.detect import gazetteer
+from vimon.errors import InputError
 from vimon.store.querylang import slug
 
 SENTIMENTS = ("positive", "negative", "neutral")
@@ -118,6 +119,23 @@ def day_bucket(at: datetime) -> datetime:
     """Start (naive UTC) of the Hanoi calendar day holding ``at``."""
     local = at + LOCAL
     return local.replace(hour=0, minute=0, second=0, microsecond=0) - LOCAL
+
+
+def local_today() -> date:
+    """Today on the Hanoi calendar."""
+    return (datetime.now(UTC) + LOCAL).date()
+
+
+def local_day(value: str | None, code: str) -> date:
+    """A Hanoi calendar day given as YYYY-MM-DD (today's when none), as the CLI and the pages
+    read a report's day or an "as of" day; anything else is InputError ``code``."""
+    if not value:
+        return local_today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(code, f"ngày không hợp lệ / invalid date {value[:40]!r}",
+                         "YYYY-MM-DD, ví dụ / e.g. 2026-11-23") from None
 
 
 def rollup_rows(facets: list[Facets]) -> list[tuple[Any, ...]]:

@@ -25,16 +25,9 @@ def _store():  # type: ignore[no-untyped-def]
 
 
 def _day(value: str | None) -> date:
-    from vimon.analysis.facets import LOCAL
-    from vimon.store.base import utcnow
+    from vimon.analysis.facets import local_day
 
-    if not value:
-        return (utcnow() + LOCAL).date()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InputError("VM-PL04", f"ngày không hợp lệ / invalid date {value!r}",
-                         "YYYY-MM-DD") from None
+    return local_day(value, "VM-PL04")
 
 
 @plans_app.command("import")

@@ -60,21 +60,15 @@ def dashboard_json(request: Request, store: StoreDep, settings: SettingsDep, day
 
 # -- period reports (vimon.reports): the daily briefing to the annual evaluation ------------
 def _report_ctx(store: Any, period: str, day: str | None) -> dict[str, Any]:
-    from datetime import date
-
     from fastapi import HTTPException
 
-    from vimon.analysis.facets import LOCAL
+    from vimon.analysis.facets import local_day
     from vimon.errors import InputError
     from vimon.reports import builders
     from vimon.reports.period import KIND_LABELS, KINDS, build
 
     try:
-        when = date.fromisoformat(day) if day else (utcnow() + LOCAL).date()
-    except ValueError:
-        raise HTTPException(400, f"Ngày không hợp lệ (YYYY-MM-DD) / invalid date: {(day or '')[:40]!r}") from None
-    try:
-        ctx = build(store, period, when)
+        ctx = build(store, period, local_day(day, "VM-RP03"))
     except InputError as exc:
         raise HTTPException(400, exc.message) from None
     ctx["sections"] = [{"heading": s.heading, "lines": s.lines,

@@ -9,7 +9,8 @@ from typing import Any
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
-from vimon.errors import VimonError
+from vimon.analysis.facets import local_day, local_today
+from vimon.errors import InputError, VimonError
 from vimon.plans import STATUSES, evaluation, record_progress
 from vimon.web.deps import StoreDep, require
 from vimon.web.render import render
@@ -17,20 +18,11 @@ from vimon.web.render import render
 router = APIRouter()
 
 
-def _today() -> date:
-    from vimon.analysis.facets import LOCAL
-    from vimon.store.base import utcnow
-
-    return (utcnow() + LOCAL).date()
-
-
 def _day(value: str | None) -> date:
-    if not value:
-        return _today()
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise HTTPException(400, f"Ngày không hợp lệ (YYYY-MM-DD) / invalid date: {value[:40]!r}") from None
+        return local_day(value, "VM-PL04")
+    except InputError as exc:
+        raise HTTPException(400, exc.message) from None
 
 
 def _ctx(request: Request, store: Any, as_of: date, error: str | None = None) -> dict[str, Any]:
@@ -60,12 +52,12 @@ def plans_progress(request: Request, store: StoreDep, user: dict = require("plan
     try:
         number = float(value.replace(",", ".")) if value.strip() else None
     except ValueError:
-        return render(request, "plans.html", _ctx(request, store, _today(),
+        return render(request, "plans.html", _ctx(request, store, local_today(),
                       f"Giá trị không phải số / not a number: {value[:40]!r}"), as_json=False)
     try:
         record_progress(store, plan, code, status, user["username"], as_of=day, value=number,
                         note=note.strip()[:2000] or None)
     except VimonError as exc:
-        return render(request, "plans.html", _ctx(request, store, _today(), exc.message),
+        return render(request, "plans.html", _ctx(request, store, local_today(), exc.message),
                       as_json=False)
     return RedirectResponse("/plans", status_code=303)
