@@ -148,17 +148,15 @@ def briefing(
     from vimon.reports import builders
     from vimon.reports.period import build
 
-    if fmt not in ("docx", "xlsx", "pdf", "json"):
+    if fmt != "json" and fmt not in builders.FORMATS:
         raise InputError("VM-RP02", f"định dạng không hỗ trợ / unsupported format {fmt!r}",
-                         "docx | xlsx | pdf | json")
+                         " | ".join([*builders.FORMATS, "json"]))
     ctx = build(_store(), period, local_day(day, "VM-RP03"))
     if fmt == "json":
         body = json.dumps(ctx, ensure_ascii=False, indent=1).encode()
-    elif fmt == "pdf":
-        body = builders.to_pdf(ctx, get_settings())
     else:
-        body = builders.to_docx(ctx) if fmt == "docx" else builders.to_xlsx(ctx)
-    target = output or Path(f"vimon-bao-cao-{ctx['period']['kind']}-{ctx['period']['first']}.{fmt}")
+        body = builders.FORMATS[fmt][1](ctx, get_settings())
+    target = output or Path(builders.file_name(ctx, fmt))
     target.write_bytes(body)
     out.print(f"{ctx['title']}: {ctx['totals']['n']} tin → [bold]{target}[/]")
 

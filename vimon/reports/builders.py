@@ -235,3 +235,18 @@ def to_pdf(ctx: dict[str, Any], settings: Any) -> bytes:
     pdf.ln(3)
     pdf.multi_cell(0, 5, NOTE, new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+# The files a report is written as: media type and writer (ctx, settings) → bytes.
+FORMATS: dict[str, tuple[str, Any]] = {
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+             lambda ctx, settings: to_docx(ctx)),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             lambda ctx, settings: to_xlsx(ctx)),
+    "pdf": ("application/pdf", to_pdf),
+}
+
+
+def file_name(ctx: dict[str, Any], fmt: str) -> str:
+    return f"vimon-bao-cao-{ctx['period']['kind']}-{ctx['period']['first']}.{fmt}"
+

@@ -4,6 +4,7 @@ by ``static/charts.js`` from the same context the ``.json`` twin returns."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
 
@@ -59,21 +60,26 @@ def dashboard_json(request: Request, store: StoreDep, settings: SettingsDep, day
 
 
 # -- period reports (vimon.reports): the daily briefing to the annual evaluation ------------
-def _report_ctx(store: Any, period: str, day: str | None) -> dict[str, Any]:
+def _period_ctx(store: Any, period: str, day: str | None) -> dict[str, Any]:
     from fastapi import HTTPException
 
     from vimon.analysis.facets import local_day
     from vimon.errors import InputError
-    from vimon.reports import builders
-    from vimon.reports.period import KIND_LABELS, KINDS, build
+    from vimon.reports.period import build
 
     try:
-        ctx = build(store, period, local_day(day, "VM-RP03"))
+        return build(store, period, local_day(day, "VM-RP03"))
     except InputError as exc:
         raise HTTPException(400, exc.message) from None
-    ctx["sections"] = [{"heading": s.heading, "lines": s.lines,
-                        "tables": [{"columns": t.columns, "rows": t.rows} for t in s.tables]}
-                       for s in builders.sections(ctx)]
+
+
+def _report_ctx(store: Any, period: str, day: str | None) -> dict[str, Any]:
+    """The report's context plus what the page shows: its sections, the period choices."""
+    from vimon.reports import builders
+    from vimon.reports.period import KIND_LABELS, KINDS
+
+    ctx = _period_ctx(store, period, day)
+    ctx["sections"] = [asdict(s) for s in builders.sections(ctx)]
     ctx["kinds"] = [{"id": k, "label": KIND_LABELS[k]} for k in KINDS]
     ctx["note"] = builders.NOTE
     return ctx
@@ -97,15 +103,10 @@ def briefing_file(fmt: str, store: StoreDep, settings: SettingsDep, period: str 
 
     from vimon.reports import builders
 
-    kinds = {"docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                      builders.to_docx),
-             "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                      builders.to_xlsx),
-             "pdf": ("application/pdf", lambda c: builders.to_pdf(c, settings))}
-    if fmt not in kinds:
-        raise HTTPException(404, "Định dạng không hỗ trợ / unsupported format (docx, xlsx, pdf)")
-    ctx = _report_ctx(store, period, date)
-    media, write = kinds[fmt]
-    name = f"vimon-bao-cao-{ctx['period']['kind']}-{ctx['period']['first']}.{fmt}"
-    return Response(write(ctx), media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    if fmt not in builders.FORMATS:
+        raise HTTPException(404, "Định dạng không hỗ trợ / unsupported format ("
+                            + ", ".join(builders.FORMATS) + ")")
+    ctx = _period_ctx(store, period, date)  # the writer builds the sections itself
+    media, write = builders.FORMATS[fmt]
+    return Response(write(ctx, settings), media_type=media, headers={
+        "Content-Disposition": f'attachment; filename="{builders.file_name(ctx, fmt)}"'})
