@@ -123,8 +123,7 @@ def _run_rows(origin: str, rows: list[list[Any]]) -> None:
 
     settings = get_settings()
     with bulk_run():
-        res = ingest_lines(_store(settings.db_url), settings, origin,
-                           [(line, row) for line, row in rows])
+        res = ingest_lines(_store(settings.db_url), settings, origin, rows)
     log.info("%s: %d rows → %s", origin, len(rows), res.summary())
 
 
@@ -146,24 +145,19 @@ class _Sender:
     rejections to the quarantine (those read so far are kept even when the queue fails)."""
 
     def __init__(self, store: Any, settings: Any) -> None:
-        self.store = store
+        from vimon.pipeline.ingest import Quarantine
+
         self.per_message = settings.queue_batch_items
         self.actor = broker(settings).get_actor(ACTOR)
+        self.quarantine = Quarantine(store)
         self.out = QueuedResult()
-        self.rejects: list[Any] = []
         self.pending: dict[str, list[list[Any]]] = {}
 
     def add(self, origin: str, line: int | None, row: Any, parsed: Any) -> None:
         from vimon.records import Rejection
 
         if isinstance(parsed, Rejection):
-            self.rejects.append(parsed)
-            self.out.rejected += 1
-            self.out.reasons[parsed.reason_code] = self.out.reasons.get(parsed.reason_code, 0) + 1
-            if len(self.out.examples) < 10:
-                self.out.examples.append(parsed.reason)
-            if len(self.rejects) >= 200:
-                self.flush_rejects()
+            self.quarantine.add(parsed)
             return
         rows = self.pending.setdefault(origin, [])
         rows.append([line, row])
@@ -177,11 +171,6 @@ class _Sender:
             self.out.queued += len(rows)
             self.out.messages += 1
 
-    def flush_rejects(self) -> None:
-        if self.rejects:
-            self.store.add_quarantine(self.rejects)
-            self.rejects = []
-
     def run(self, settings: Any, rows: Any) -> QueuedResult:
         """Send every ``(origin, line, row, parsed)`` of ``rows``."""
         try:
@@ -192,7 +181,9 @@ class _Sender:
                 for origin in list(self.pending):
                     self.send(origin)
         finally:
-            self.flush_rejects()
+            self.quarantine.flush()
+        q = self.quarantine
+        self.out.rejected, self.out.reasons, self.out.examples = q.count, dict(q.reasons), q.examples
         return self.out
 
 

@@ -36,6 +36,34 @@ class IngestResult:
         return {"new": self.new, "duplicate": self.duplicate, "rejected": self.rejected}
 
 
+class Quarantine:
+    """Rejections on their way to the quarantine table: counted by reason, a few messages
+    kept to show, written in batches."""
+
+    BATCH = 200
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+        self.count = 0
+        self.reasons: Counter[str] = Counter()
+        self.examples: list[str] = []
+        self._pending: list[Rejection] = []
+
+    def add(self, rejection: Rejection) -> None:
+        self._pending.append(rejection)
+        self.count += 1
+        self.reasons[rejection.reason_code] += 1
+        if len(self.examples) < 10:
+            self.examples.append(rejection.reason)
+        if len(self._pending) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._pending:
+            self.store.add_quarantine(self._pending)
+            self._pending = []
+
+
 class Ingestor:
     """Batches rows through a runner; call :meth:`add` per row, then :meth:`close`."""
 
@@ -43,31 +71,19 @@ class Ingestor:
         self.store = store
         self.settings = settings
         self.runner = runner or InlineRunner(store, settings, overlap_store=settings.ingest_overlap)
-        self.result = IngestResult()
+        self.quarantine = Quarantine(store)
         self._items: list[Item] = []
-        self._rejects: list[Rejection] = []
 
     def add(self, parsed: Item | Rejection) -> None:
         if isinstance(parsed, Rejection):
-            self._rejects.append(parsed)
-            self.result.rejected += 1
-            self.result.reasons[parsed.reason_code] += 1
-            if len(self.result.examples) < 10:
-                self.result.examples.append(parsed.reason)
-            if len(self._rejects) >= 200:
-                self._flush_rejects()
+            self.quarantine.add(parsed)
         else:
             self._items.append(parsed)
             if len(self._items) >= self.settings.ingest_batch_size:
                 self.flush()
 
-    def _flush_rejects(self) -> None:
-        if self._rejects:
-            self.store.add_quarantine(self._rejects)
-            self._rejects = []
-
     def flush(self) -> None:
-        self._flush_rejects()
+        self.quarantine.flush()
         if self._items:
             batch, self._items = self._items, []
             self.runner.run(batch)
@@ -75,11 +91,10 @@ class Ingestor:
     def close(self) -> IngestResult:
         self.flush()
         self.runner.close()
-        stats = self.runner.stats
-        self.result.new = stats.get("new", 0)
-        self.result.duplicate = stats.get("duplicate", 0)
-        self.result.near_duplicate = stats.get("near_duplicate", 0)
-        return self.result
+        stats, q = self.runner.stats, self.quarantine
+        return IngestResult(new=stats.get("new", 0), duplicate=stats.get("duplicate", 0),
+                            rejected=q.count, near_duplicate=stats.get("near_duplicate", 0),
+                            reasons=q.reasons, examples=q.examples)
 
 
 _bulk_lock = threading.Lock()
@@ -130,30 +145,34 @@ def ingest_records(
         return _ingest_records(store, settings, records, origin)
 
 
-def _ingest_records(store: Any, settings: Any, records: Iterable[Any], origin: str) -> IngestResult:
+def _run(store: Any, settings: Any, run_origin: str,
+         parsed: Iterable[Item | Rejection]) -> IngestResult:
+    """One recorded ingest run: ``parsed`` (read lazily) through an Ingestor, the counts
+    stored with the run."""
     ing = Ingestor(store, settings)
-    run_id = store.start_run(origin)
-    for n, row in enumerate(records, start=1):
-        if isinstance(row, Rejection | Item):  # already parsed (vimon.pipeline.prepare)
-            ing.add(row)
-            continue
-        ing.add(parse_record(row, origin, n, settings.max_text_chars))
+    run_id = store.start_run(run_origin)
+    for p in parsed:
+        ing.add(p)
     res = ing.close()
     store.finish_run(run_id, res.new, res.duplicate, res.rejected)
     return res
+
+
+def _ingest_records(store: Any, settings: Any, records: Iterable[Any], origin: str) -> IngestResult:
+    max_chars = settings.max_text_chars
+    return _run(store, settings, origin, (
+        # Items and rejections already parsed (vimon.pipeline.prepare) pass as they are.
+        row if isinstance(row, Rejection | Item) else parse_record(row, origin, n, max_chars)
+        for n, row in enumerate(records, start=1)))
 
 
 def ingest_lines(store: Any, settings: Any, origin: str,
-                 lines: Sequence[tuple[int | None, Any]]) -> IngestResult:
+                 lines: Iterable[Sequence[Any]]) -> IngestResult:
     """Rows already read from ``origin`` (a queue message: ``(line, row)`` pairs) through
     the pipeline, recorded as one run."""
-    ing = Ingestor(store, settings)
-    run_id = store.start_run(f"queue:{origin}"[:500])
-    for line, row in lines:
-        ing.add(parse_record(row, origin, line, settings.max_text_chars))
-    res = ing.close()
-    store.finish_run(run_id, res.new, res.duplicate, res.rejected)
-    return res
+    max_chars = settings.max_text_chars
+    return _run(store, settings, f"queue:{origin}",
+                (parse_record(row, origin, line, max_chars) for line, row in lines))
 
 
 class PathReader:
@@ -226,12 +245,7 @@ def _ingest_paths(
     paths: Sequence[str],
     on_progress: Callable[[str, int, int | None], None] | None,
 ) -> IngestResult:
-    ing = Ingestor(store, settings)
-    run_id = store.start_run(",".join(paths)[:500])
     reading = PathReader(paths, settings, on_progress)
-    for _origin, _line, _row, parsed in reading:
-        ing.add(parsed)
-    res = ing.close()
-    store.finish_run(run_id, res.new, res.duplicate, res.rejected)
+    res = _run(store, settings, ",".join(paths), (parsed for *_, parsed in reading))
     reading.check()
     return res
