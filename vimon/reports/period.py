@@ -93,9 +93,9 @@ def _ranked(store: Any, dim: str, p: Period, limit: int) -> list[dict[str, Any]]
              "pos": int(r["pos"]), "neg": int(r["neg"]), "reach": int(r["reach"])} for r in rows]
 
 
-def _stories(store: Any, p: Period, limit: int) -> list[dict[str, Any]]:
+def _stories(store: Any, p: Period, prev: Period, limit: int) -> list[dict[str, Any]]:
     """The period's largest story clusters told by at least two sources, biggest first."""
-    rows = store.cluster_activity(p.since, p.previous().since, limit=limit * 4, until=p.until)
+    rows = store.cluster_activity(p.since, prev.since, limit=limit * 4, until=p.until)
     return [{"cluster_id": r["cluster_id"], "title": r["title"] or "", "items": r["volume"],
              "sources": r["sources"], "previous": r["previous"]}
             for r in rows if r["sources"] >= 2][:limit]
@@ -127,7 +127,7 @@ def build(store: Any, kind: str, day: date, *, now: datetime | None = None,
         "by_topic": _ranked(store, "topic", p, limit),
         "by_district": _ranked(store, "district", p, limit),
         "by_source": _ranked(store, "source", p, limit),
-        "stories": _stories(store, p, limit),
+        "stories": _stories(store, p, prev, limit),
         "work": work,
         # The plans as of the period's last day; each task's line in the longer reports.
         "plans": [{**pl, "lines": pl["lines"] if kind in ("quarter", "year") else []}
